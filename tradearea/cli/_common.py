@@ -1,0 +1,135 @@
+"""Shared plumbing for CLI commands: summaries, --json output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tradearea.errors import InputError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+JSON_OPTION = typer.Option(False, "--json", help="Print a machine-readable JSON summary on stdout.")
+
+
+@dataclass
+class Summary:
+    """What a command reports: a one-line text for stderr and fields for ``--json``."""
+
+    command: str
+    line: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def update(self, **kwargs: Any) -> None:
+        """Add fields to the JSON summary."""
+        self.fields.update(kwargs)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def fail(message: str) -> None:
+    """Print an error for bad input on stderr and exit with code 2."""
+    typer.echo(f"tradearea: error: {message}", err=True)
+    raise typer.Exit(code=EXIT_BAD_INPUT)
+
+
+@contextmanager
+def cli_run(command: str, *, as_json: bool = False) -> Iterator[Summary]:
+    """Run a command body; turn bad input into exit 2 and print the summary.
+
+    Parameters
+    ----------
+    command : str
+        The command's name, as typed.
+    as_json : bool
+        Also print the summary as JSON on stdout.
+
+    Yields
+    ------
+    Summary
+        Filled in by the command body.
+    """
+    summary = Summary(command=command)
+    try:
+        yield summary
+    except typer.Exit:
+        raise
+    except InputError as exc:
+        _emit_error(summary, str(exc), as_json, file=exc.file, row=exc.row, column=exc.column)
+        raise typer.Exit(code=EXIT_BAD_INPUT) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeError) as exc:
+        _emit_error(summary, _os_error_text(exc), as_json)
+        raise typer.Exit(code=EXIT_BAD_INPUT) from None
+    except (ValueError, KeyError) as exc:
+        if os.environ.get("TRADEAREA_DEBUG"):
+            traceback.print_exc()
+        _emit_error(summary, f"bad input: {exc}", as_json)
+        raise typer.Exit(code=EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        typer.echo("tradearea: interrupted", err=True)
+        raise typer.Exit(code=130) from None
+    except Exception as exc:
+        if os.environ.get("TRADEAREA_DEBUG"):
+            traceback.print_exc()
+        _emit_error(summary, f"internal error ({type(exc).__name__}): {exc}", as_json)
+        raise typer.Exit(code=EXIT_INTERNAL) from None
+    line = summary.line or f"{command}: done"
+    typer.echo(f"tradearea {line}", err=True)
+    if as_json:
+        payload = {"command": command, "ok": True, "summary": line, **summary.fields}
+        sys.stdout.write(json.dumps(_jsonable(payload), ensure_ascii=False, default=str) + "\n")
+
+
+def _os_error_text(exc: OSError | UnicodeError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"file {exc.filename!s}: not found"
+    if isinstance(exc, IsADirectoryError):
+        return f"file {exc.filename!s}: is a folder, expected a file"
+    if isinstance(exc, PermissionError):
+        return f"file {exc.filename!s}: permission denied"
+    return f"cannot decode input: {exc}"
+
+
+def _emit_error(summary: Summary, message: str, as_json: bool, **where: Any) -> None:
+    typer.echo(f"tradearea {summary.command}: error: {message}", err=True)
+    if as_json:
+        payload = {"command": summary.command, "ok": False, "error": message, **where}
+        sys.stdout.write(json.dumps(_jsonable(payload), ensure_ascii=False, default=str) + "\n")
+
+
+def parse_latlon(text: str, *, option: str = "--store") -> tuple[float, float]:
+    """Parse ``"LAT,LON"`` into floats with range checks; exit 2 with a message otherwise."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    if len(parts) != 2:
+        fail(f"{option} {text!r}: expected LAT,LON, e.g. 60.1699,24.9384")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        fail(f"{option} {text!r}: LAT and LON must be numbers")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        fail(f"{option} {text!r}: latitude must be in [-90, 90] and longitude in [-180, 180]")
+    return lat, lon

@@ -1,0 +1,71 @@
+"""CLI: ``tradearea app`` starts the Streamlit app."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from tradearea.paths import PACKAGE_DIR
+
+
+def streamlit_command(
+    project: str = "demo", *, port: int = 8501, address: str = "localhost"
+) -> tuple[list[str], dict[str, str]]:
+    """Return the command line and environment that start the app.
+
+    Parameters
+    ----------
+    project : str
+        A project file or ``demo``.
+    port, address : int, str
+        Where the server listens.
+
+    Returns
+    -------
+    tuple of (list of str, dict)
+        ``argv`` for :func:`subprocess.run` and the environment to pass.
+    """
+    entry = PACKAGE_DIR / "ui" / "streamlit_app.py"
+    argv = [
+        sys.executable, "-m", "streamlit", "run", str(entry),
+        "--server.port", str(port),
+        "--server.address", address,
+        "--server.headless", "true",
+        "--server.enableStaticServing", "true",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
+    ]
+    env = dict(os.environ)
+    env["TRADEAREA_PROJECT"] = project
+    return argv, env
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``app`` command."""
+
+    @app.command("app")
+    def app_command(
+        project: str = typer.Argument("demo", help="A project file (.gpkg) or 'demo'."),
+        port: int = typer.Option(8501, help="Port to listen on."),
+        address: str = typer.Option("localhost", help="Address to listen on."),
+    ) -> None:
+        """Start the web app (Streamlit) on PROJECT; nothing leaves the machine.
+
+        Examples:
+
+          tradearea app            # the demo project on http://localhost:8501
+
+          tradearea app shop.gpkg --port 8600
+        """
+        if project != "demo" and not Path(project).exists():
+            typer.echo(f"tradearea app: error: file {project}: not found", err=True)
+            raise typer.Exit(code=2)
+        argv, env = streamlit_command(project, port=port, address=address)
+        typer.echo(f"tradearea app: serving {project} on http://{address}:{port}", err=True)
+        raise typer.Exit(code=subprocess.call(argv, env=env))
