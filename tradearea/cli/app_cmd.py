@@ -31,15 +31,27 @@ def streamlit_command(
     """
     entry = PACKAGE_DIR / "ui" / "streamlit_app.py"
     argv = [
-        sys.executable, "-m", "streamlit", "run", str(entry),
-        "--server.port", str(port),
-        "--server.address", address,
-        "--server.headless", "true",
-        "--server.enableStaticServing", "true",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-        "--client.toolbarMode", "minimal",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(entry),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     env = dict(os.environ)
     env["TRADEAREA_PROJECT"] = project

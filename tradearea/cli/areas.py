@@ -9,6 +9,6 @@ from tradearea.cli._stub import not_built
 
 def register(app: typer.Typer) -> None:
     """Add the `areas` command to the CLI."""
-    app.command("areas", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        not_built("areas", "Draw primary/secondary/tertiary trade areas around a store.", 4)
-    )
+    app.command(
+        "areas", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(not_built("areas", "Draw primary/secondary/tertiary trade areas around a store.", 4))

@@ -9,6 +9,6 @@ from tradearea.cli._stub import not_built
 
 def register(app: typer.Typer) -> None:
     """Add the `huff` command to the CLI."""
-    app.command("huff", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        not_built("huff", "Huff model: store choice probabilities and expected sales.", 5)
-    )
+    app.command(
+        "huff", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(not_built("huff", "Huff model: store choice probabilities and expected sales.", 5))
