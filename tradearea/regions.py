@@ -658,8 +658,12 @@ def _buildings(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     if not len(raw):
         return _empty(cols)
     raw = raw.reset_index(drop=True)
+    geom = _polygonal(gpd.GeoSeries(raw.geometry.values, crs=WGS84).make_valid())
+    keep = geom.notna().to_numpy()
+    raw, geom = raw[keep].reset_index(drop=True), geom[keep].reset_index(drop=True)
+    if not len(raw):
+        return _empty(cols)
     tags = _tags(raw)
-    geom = gpd.GeoSeries(raw.geometry.values, crs=WGS84).make_valid()
     utm = geom.estimate_utm_crs()
     footprint = geom.to_crs(utm).area.to_numpy()
     levels_raw = pd.to_numeric(
@@ -697,6 +701,23 @@ def _buildings(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         geometry=geom.values,
         crs=WGS84,
     )
+
+
+def _polygonal(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Keep the polygonal part of each geometry (make_valid can leave lines); None if none."""
+    import shapely
+
+    def part(g: Any) -> Any:
+        if g is None or g.is_empty:
+            return None
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            return g
+        polys = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+        if not polys:
+            return None
+        return shapely.union_all(polys)
+
+    return gpd.GeoSeries([part(g) for g in geoms], crs=geoms.crs)
 
 
 def _addresses(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

@@ -1,0 +1,5 @@
+"""`python -m tradearea.cli`."""
+
+from tradearea.cli import main
+
+main()

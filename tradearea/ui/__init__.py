@@ -1,0 +1,1 @@
+"""Streamlit pages of the tradearea app (thin: they only call the library)."""

@@ -1,0 +1,161 @@
+"""Shared pieces of the app's pages: language, the open project, offline maps, error boxes."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import folium
+import streamlit as st
+
+from tradearea import mapping
+from tradearea.errors import InputError
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+
+
+def lang() -> str:
+    """Return the interface language code ('en' or 'zh')."""
+    return st.session_state.get("lang", "en")
+
+
+def tr(en: str, zh: str) -> str:
+    """Return the label in the interface language.
+
+    Parameters
+    ----------
+    en, zh : str
+        The English and Simplified Chinese texts.
+
+    Returns
+    -------
+    str
+        One of them.
+    """
+    return zh if lang() == "zh" else en
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_project_cached() -> Any:
+    from tradearea import workspace
+
+    return workspace.open_project(workspace.DEMO)
+
+
+def current_project() -> Any:
+    """Return the open project (the demo project unless the user opened another).
+
+    Returns
+    -------
+    tradearea.workspace.Project
+        Kept in ``st.session_state["project"]``.
+    """
+    if "project" not in st.session_state:
+        from tradearea import workspace
+
+        target = os.environ.get("TRADEAREA_PROJECT", workspace.DEMO) or workspace.DEMO
+        if target == workspace.DEMO:
+            st.session_state["project"] = _demo_project_cached().copy()
+        else:
+            st.session_state["project"] = workspace.open_project(target)
+    return st.session_state["project"]
+
+
+def current_region() -> Any:
+    """Return the region pack of the open project."""
+    from tradearea.regions import load_region
+
+    return load_region(current_project().region)
+
+
+def offline_map(
+    center: tuple[float, float] | None = None, *, zoom: int = 15, basemap: bool = True
+) -> folium.Map:
+    """Return a folium map of the open project's region that works without internet.
+
+    Parameters
+    ----------
+    center : tuple of float, optional
+        (lat, lon); the region's centre by default.
+    zoom : int
+        Zoom level.
+    basemap : bool
+        Draw the region's streets and buildings.
+
+    Returns
+    -------
+    folium.Map
+        Add layers to it, then pass it to :func:`show_map`.
+    """
+    online = bool(st.session_state.get("online_tiles", False))
+    return mapping.offline_map(
+        current_region(), center=center, zoom=zoom, basemap=basemap, online_tiles=online
+    )
+
+
+def show_map(
+    m: folium.Map,
+    *,
+    key: str,
+    height: int = 520,
+    returned_objects: list[str] | None = None,
+) -> dict[str, Any]:
+    """Render a folium map with streamlit-folium, its assets served locally.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    key : str
+        A unique widget key.
+    height : int
+        Height in pixels.
+    returned_objects : list of str, optional
+        What st_folium returns (default ``["last_clicked"]``; [] returns nothing and never reruns).
+
+    Returns
+    -------
+    dict
+        st_folium's result (``last_clicked`` with ``lat``/``lng`` when the user clicked).
+    """
+    from streamlit_folium import st_folium
+
+    mapping.localise_assets(m)
+    if not _assets_ok():
+        st.warning(
+            tr(
+                "Map assets are not installed: run `make assets` (npm) and restart the app.",
+                "地图资源未安装：请运行 `make assets`（npm）并重启应用。",
+            )
+        )
+    result = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_clicked"] if returned_objects is None else returned_objects,
+    )
+    return result or {}
+
+
+@st.cache_data(show_spinner=False)
+def _assets_ok() -> bool:
+    from tradearea.assets import assets_installed
+
+    return assets_installed()
+
+
+def show_error(exc: BaseException) -> None:
+    """Show bad input as an error box naming file, row and column (never a traceback)."""
+    if isinstance(exc, InputError):
+        parts = []
+        if exc.file:
+            parts.append(tr(f"file {exc.file}", f"文件 {exc.file}"))
+        if exc.row is not None:
+            parts.append(tr(f"row {exc.row}", f"第 {exc.row} 行"))
+        if exc.column:
+            parts.append(tr(f"column {exc.column}", f"列 {exc.column}"))
+        where = ", ".join(parts)
+        st.error(f"{where}: {exc.message}" if where else exc.message, icon="⚠️")
+    else:
+        st.error(f"{type(exc).__name__}: {exc}", icon="⚠️")

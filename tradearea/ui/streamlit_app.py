@@ -1,0 +1,79 @@
+"""The Streamlit app: navigation over the pages, in the order of the planner's journey."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from tradearea.ui._common import LANGUAGES, tr
+
+FAVICON = Path(__file__).with_name("favicon.png")
+
+# (module, url path, English title, Chinese title, icon) in journey order.
+PAGES = (
+    ("project_page", "project", "Project", "项目", ":material/home:"),
+    ("survey_page", "survey", "Survey", "问卷调查", ":material/assignment:"),
+    ("tradeareas_page", "trade-areas", "Trade areas", "商圈", ":material/radar:"),
+    ("competition_page", "competition", "Competition", "竞争与饱和", ":material/storefront:"),
+    ("customers_page", "customers", "Customers", "客户", ":material/groups:"),
+    ("pricing_page", "pricing", "Pricing", "租售定价", ":material/payments:"),
+    ("sites_page", "sites", "Sites", "选址", ":material/add_location:"),
+    ("report_page", "report", "Report", "报告", ":material/description:"),
+)
+
+
+def _not_built(title: str) -> Callable[[], None]:
+    def page() -> None:
+        st.header(title)
+        st.info(tr("This page is not built yet.", "此页面尚未完成。"))
+
+    return page
+
+
+def _page_function(module: str, title: str) -> Callable[[], None]:
+    try:
+        mod = importlib.import_module(f"tradearea.ui.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tradearea.ui.{module}":
+            raise
+        return _not_built(title)
+    return mod.page
+
+
+def main() -> None:
+    """Run the app (called by ``app.py`` and by ``tradearea app``)."""
+    st.set_page_config(page_title="tradearea", page_icon=str(FAVICON), layout="wide")
+    with st.sidebar:
+        st.selectbox(
+            "Language / 语言", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang"
+        )
+    pages = [
+        st.Page(
+            _page_function(mod, tr(en, zh)),
+            title=tr(en, zh),
+            url_path=url,
+            icon=icon,
+            default=(i == 0),
+        )
+        for i, (mod, url, en, zh, icon) in enumerate(PAGES)
+    ]
+    nav = st.navigation(pages)
+    with st.sidebar:
+        st.toggle(
+            tr("Online map tiles (uses the internet)", "在线底图（需联网）"),
+            key="online_tiles",
+            value=False,
+            help=tr(
+                "Off by default: the basemap is drawn from the region's own OpenStreetMap "
+                "data and nothing leaves the machine.",
+                "默认关闭：底图来自本地 OpenStreetMap 数据，不向外发送任何数据。",
+            ),
+        )
+    nav.run()
+
+
+if __name__ == "__main__":
+    main()
