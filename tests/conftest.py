@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -183,8 +184,6 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
         yield pg
     finally:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):
             pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"), full_page=True)
-        except Exception:
-            pass
         ctx.close()

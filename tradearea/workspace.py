@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
+
+from tradearea import __version__
+from tradearea.errors import InputError
 
 LAYERS = ("customers", "stores", "competitors", "candidates", "trade_areas", "zones", "fixes")
+TABLES = ("project_meta", "settings", "scenarios", "audit_log")
 DEMO = "demo"
 DEMO_REGION = "helsinki-center"
+SCHEMA_VERSION = 2
+RECENT_FILE = "recent.json"
+RECENT_MAX = 10
 
 
 def _empty_layer() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs="EPSG:4326")}, crs="EPSG:4326")
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 (seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -33,11 +53,12 @@ class Project:
         ``customers``, ``stores``, ``competitors``, ``candidates``, ``trade_areas``, ``zones``,
         ``fixes`` (WGS84).
     settings : dict
-        Project settings (currency, thresholds, spending, language, ...).
+        Project settings (currency, thresholds, spending, language, ...); JSON-serialisable.
     scenarios : dict
-        Named pricing scenarios: name -> dict of inputs.
+        Named pricing scenarios: name -> dict of inputs; JSON-serialisable.
     log : list of dict
-        Audit trail entries (what, when, details).
+        Audit trail entries: ``at`` (UTC time), ``what`` (import, geocode, merge, export, save,
+        ...) and details.
     """
 
     name: str
@@ -59,21 +80,35 @@ class Project:
             raise KeyError(msg)
         return self.layers[name]
 
+    def copy(self) -> Project:
+        """Return a copy whose frames and dicts can be changed without touching this one."""
+        return Project(
+            name=self.name,
+            region=self.region,
+            path=self.path,
+            layers={k: v.copy() for k, v in self.layers.items()},
+            settings=json.loads(json.dumps(self.settings, default=str)),
+            scenarios=json.loads(json.dumps(self.scenarios, default=str)),
+            log=[dict(e) for e in self.log],
+        )
 
-def _copy_project(self: Project) -> Project:
-    """Return a deep-enough copy (frames copied) so a session can change it freely."""
-    return Project(
-        name=self.name,
-        region=self.region,
-        path=self.path,
-        layers={k: v.copy() for k, v in self.layers.items()},
-        settings=dict(self.settings),
-        scenarios={k: dict(v) for k, v in self.scenarios.items()},
-        log=list(self.log),
-    )
+    def record(self, what: str, **details: Any) -> dict[str, Any]:
+        """Append an entry to the audit log and return it.
+
+        Parameters
+        ----------
+        what : str
+            The kind of event (``import``, ``geocode``, ``merge``, ``export``, ``save`` ...).
+        **details
+            What else to keep (file, rows, format, online provider, detailed or aggregated ...).
+        """
+        entry = {"at": now_iso(), "what": what, **details}
+        self.log.append(entry)
+        return entry
 
 
-Project.copy = _copy_project  # type: ignore[attr-defined]
+# --------------------------------------------------------------------------------------------
+# Demo
 
 
 def demo_project() -> Project:
@@ -86,8 +121,6 @@ def demo_project() -> Project:
     Project
         Not saved anywhere (``path`` is None).
     """
-    import pandas as pd
-
     from tradearea import demo
 
     demo.ensure_demo_region()
@@ -100,7 +133,7 @@ def demo_project() -> Project:
         name="Demo: Lidl, Helsinki centre",
         region=DEMO_REGION,
         layers={"stores": own, "competitors": comp.reset_index(drop=True)},
-        settings={"currency": "EUR", "survey_file": str(demo.DEMO_SURVEY)},
+        settings={"currency": "EUR", "survey_file": demo.DEMO_SURVEY.name},
     )
     survey = pd.read_csv(demo.DEMO_SURVEY, dtype=str, keep_default_na=False)
     try:
@@ -109,26 +142,43 @@ def demo_project() -> Project:
         geocode_frame = None
     if geocode_frame is not None:
         geocoded = geocode_frame(survey, region=DEMO_REGION, address_col="address")
-        placed = geocoded[geocoded["lat"].notna()]
-        project.layers["customers"] = gpd.GeoDataFrame(
-            geocoded,
-            geometry=gpd.points_from_xy(geocoded["lon"], geocoded["lat"]),
-            crs="EPSG:4326",
-        )
-        project.log.append(
-            {
-                "what": "import",
-                "file": demo.DEMO_SURVEY.name,
-                "rows": len(survey),
-                "placed": len(placed),
-                "online": False,
-            }
+        project.layers["customers"] = points_frame(geocoded)
+        project.record("import", file=demo.DEMO_SURVEY.name, rows=len(survey))
+        project.record(
+            "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
         )
     return project
 
 
+def points_frame(frame: pd.DataFrame, *, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFrame:
+    """Return ``frame`` as a WGS84 point GeoDataFrame; rows without coordinates get no geometry.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table with latitude and longitude columns.
+    lat, lon : str
+        Their names.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every input row is kept.
+    """
+    la = pd.to_numeric(frame[lat], errors="coerce")
+    lo = pd.to_numeric(frame[lon], errors="coerce")
+    ok = la.notna() & lo.notna()
+    geom = gpd.GeoSeries([None] * len(frame), index=frame.index, crs="EPSG:4326")
+    geom[ok] = gpd.points_from_xy(lo[ok], la[ok], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.copy(), geometry=geom, crs="EPSG:4326")
+
+
+# --------------------------------------------------------------------------------------------
+# Open and save
+
+
 def open_project(target: str | Path) -> Project:
-    """Open a project file, or the demo project when ``target`` is ``"demo"``.
+    """Open a project file (read-only until saved), or the demo project for ``"demo"``.
 
     Parameters
     ----------
@@ -138,14 +188,331 @@ def open_project(target: str | Path) -> Project:
     Returns
     -------
     Project
-        The project.
+        The project; older schema versions are migrated in memory.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not a GeoPackage, or not a tradearea project.
     """
     if str(target) == DEMO:
         return demo_project()
-    from tradearea.errors import InputError
-
     path = Path(target)
     if not path.is_file():
         raise InputError("project file not found", file=str(path))
-    msg = "opening saved project files is not built yet (issue 8)"
-    raise InputError(msg, file=str(path))
+    try:
+        tables = _read_tables(path)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"not a GeoPackage project file ({exc})", file=str(path)) from exc
+    meta = tables.get("project_meta")
+    if meta is None:
+        raise InputError("not a tradearea project (no project_meta table)", file=str(path))
+    meta = dict(zip(meta["key"], meta["value"], strict=True))
+    version = int(meta.get("schema_version", 1))
+    if version > SCHEMA_VERSION:
+        msg = (
+            f"project schema version {version} is newer than this tradearea understands "
+            f"({SCHEMA_VERSION}); upgrade tradearea"
+        )
+        raise InputError(msg, file=str(path))
+    settings = {r.key: json.loads(r.value) for r in tables["settings"].itertuples()}
+    scenarios = {r.name: json.loads(r.inputs) for r in tables["scenarios"].itertuples()}
+    log = [json.loads(r.entry) for r in tables["audit_log"].itertuples()]
+    layers = _read_layers(path)
+    project = Project(
+        name=meta.get("name", path.stem),
+        region=meta.get("region", DEMO_REGION),
+        path=path,
+        layers=layers,
+        settings=settings,
+        scenarios=scenarios,
+        log=log,
+    )
+    for step in range(version, SCHEMA_VERSION):
+        _MIGRATIONS[step](project)
+    return project
+
+
+def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
+    uri = f"file:{path.resolve()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "gpkg_contents" not in names:
+            raise sqlite3.DatabaseError("no gpkg_contents table")
+        out = {}
+        for table in TABLES:
+            if table in names:
+                out[table] = pd.read_sql_query(f'SELECT * FROM "{table}"', con)
+        for table, cols in (
+            ("settings", ["key", "value"]),
+            ("scenarios", ["name", "inputs"]),
+            ("audit_log", ["entry"]),
+        ):
+            out.setdefault(table, pd.DataFrame(columns=cols))
+        return out
+
+
+def _read_layers(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    import pyogrio
+
+    present = {str(n) for n, _ in pyogrio.list_layers(path)}
+    layers = {}
+    for name in LAYERS:
+        if name in present:
+            frame = gpd.read_file(path, layer=name, engine="pyogrio")
+            if frame.crs is None:
+                frame = frame.set_crs("EPSG:4326")
+            layers[name] = _decode_columns(frame)
+    return layers
+
+
+def save_project(project: Project, path: str | Path | None = None) -> Path:
+    """Save ``project`` as one GeoPackage, atomically.
+
+    The file is written next to the target under a temporary name, flushed to disk, then renamed
+    over the target: a crash mid-save leaves the previous version intact.
+
+    Parameters
+    ----------
+    project : Project
+        The project.
+    path : str or pathlib.Path, optional
+        Where to save (``project.path`` by default; "save as" when given).
+
+    Returns
+    -------
+    pathlib.Path
+        The saved file; ``project.path`` is set to it.
+    """
+    import pyogrio
+
+    target = Path(path) if path is not None else project.path
+    if target is None:
+        raise InputError("the project has no file yet: choose where to save it (save as)")
+    target = target.with_suffix(".gpkg") if target.suffix.lower() != ".gpkg" else target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    project.record("save", file=target.name)
+    for stale in target.parent.glob(f".{glob_escape(target.stem)}.*.tmp.gpkg*"):
+        stale.unlink(missing_ok=True)  # left by an interrupted save
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        written = []
+        for name in LAYERS:
+            frame = project.layers.get(name)
+            if frame is None:
+                continue
+            frame = _encode_columns(frame)
+            kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+            if frame.geometry.isna().all():
+                kwargs["geometry_type"] = "Unknown"
+            pyogrio.write_dataframe(frame, tmp, **kwargs)
+            written.append(name)
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "name": project.name,
+            "region": project.region,
+            "tradearea_version": __version__,
+            "saved_at": now_iso(),
+            "layers": json.dumps(written),
+        }
+        tables = {
+            "project_meta": pd.DataFrame({"key": list(meta), "value": list(meta.values())}),
+            "settings": pd.DataFrame(
+                {
+                    "key": list(project.settings),
+                    "value": [
+                        json.dumps(v, default=str, ensure_ascii=False)
+                        for v in project.settings.values()
+                    ],
+                }
+            ),
+            "scenarios": pd.DataFrame(
+                {
+                    "name": list(project.scenarios),
+                    "inputs": [
+                        json.dumps(v, default=str, ensure_ascii=False)
+                        for v in project.scenarios.values()
+                    ],
+                }
+            ),
+            "audit_log": pd.DataFrame(
+                {"entry": [json.dumps(e, default=str, ensure_ascii=False) for e in project.log]}
+            ),
+        }
+        for table, frame in tables.items():
+            pyogrio.write_dataframe(
+                frame.astype(str) if len(frame) else frame.astype(object),
+                tmp,
+                layer=table,
+                driver="GPKG",
+            )
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    project.path = target
+    remember_recent(target)
+    return target
+
+
+def glob_escape(text: str) -> str:
+    """Escape glob wildcards in ``text``."""
+    return re.sub(r"([*?\[\]])", r"[\1]", text)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _encode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make columns GeoPackage-friendly: lists/dicts as JSON text, bools kept, NaN kept."""
+    out = frame.copy()
+    if not isinstance(out, gpd.GeoDataFrame) or out.geometry.name not in out:
+        out = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries([None] * len(out), crs="EPSG:4326"))
+    if out.crs is None:
+        out = out.set_crs("EPSG:4326")
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        series = out[col]
+        if series.dtype == object and series.map(lambda v: isinstance(v, dict | list)).any():
+            out[col] = series.map(
+                lambda v: (
+                    "json:" + json.dumps(v, default=str, ensure_ascii=False)
+                    if isinstance(v, dict | list)
+                    else v
+                )
+            )
+    return out
+
+
+def _decode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for col in frame.columns:
+        series = frame[col]
+        if (
+            series.dtype == object
+            and series.map(lambda v: isinstance(v, str) and v.startswith("json:")).any()
+        ):
+            frame[col] = series.map(
+                lambda v: json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v
+            )
+    return frame
+
+
+# Migrations: schema version N -> N + 1, applied in memory when an older project opens.
+def _migrate_1_to_2(project: Project) -> None:
+    """Version 1 kept no audit log entries for saves and no currency setting."""
+    project.settings.setdefault("currency", "EUR")
+    project.record("migrate", from_version=1, to_version=2)
+
+
+_MIGRATIONS = {1: _migrate_1_to_2}
+
+
+# --------------------------------------------------------------------------------------------
+# Recent projects and safe names
+
+
+def safe_project_filename(name: str) -> str:
+    """Return a file name for a project name; path separators and dots cannot escape the folder.
+
+    Parameters
+    ----------
+    name : str
+        What the user typed (may be ``../../etc/passwd``).
+
+    Returns
+    -------
+    str
+        A plain ``.gpkg`` file name.
+    """
+    stem = re.sub(r"[^\w\- ]+", "_", name, flags=re.UNICODE).strip(" ._")
+    stem = re.sub(r"_+", "_", stem)[:80] or "project"
+    return f"{stem}.gpkg"
+
+
+def _recent_path() -> Path:
+    from tradearea.paths import projects_dir
+
+    return projects_dir() / RECENT_FILE
+
+
+def recent_projects() -> list[Path]:
+    """Return recently saved or opened project files that still exist, newest first."""
+    path = _recent_path()
+    try:
+        entries = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [Path(p) for p in entries if isinstance(p, str) and Path(p).is_file()]
+
+
+def remember_recent(project_file: Path) -> None:
+    """Put ``project_file`` first in the recent projects list (atomic write)."""
+    entries = [str(Path(project_file).resolve())]
+    entries += [str(p) for p in recent_projects() if str(p) != entries[0]]
+    path = _recent_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(entries[:RECENT_MAX], ensure_ascii=False), "utf-8")
+    os.replace(tmp, path)
+
+
+def new_project(name: str, *, region: str, currency: str = "EUR") -> Project:
+    """Return a new, empty project on ``region``.
+
+    Parameters
+    ----------
+    name : str
+        Display name.
+    region : str
+        A built region pack.
+    currency : str
+        Currency code shown with money figures.
+    """
+    from tradearea.regions import load_region
+
+    load_region(region)  # fail early, with the "how to build" hint
+    project = Project(name=name, region=region, settings={"currency": currency})
+    project.record("new", region=region)
+    return project
+
+
+def layer_summary(project: Project) -> pd.DataFrame:
+    """Return one row per layer: name and feature count (for status strips and reports)."""
+    return pd.DataFrame(
+        {
+            "layer": list(LAYERS),
+            "features": [len(project.layers[n]) for n in LAYERS],
+        }
+    )
+
+
+__all__ = [
+    "DEMO",
+    "LAYERS",
+    "SCHEMA_VERSION",
+    "Project",
+    "demo_project",
+    "layer_summary",
+    "new_project",
+    "now_iso",
+    "open_project",
+    "points_frame",
+    "recent_projects",
+    "remember_recent",
+    "safe_project_filename",
+    "save_project",
+]
