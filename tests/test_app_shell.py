@@ -32,3 +32,26 @@ def test_chinese_interface() -> None:
 def test_online_tiles_off_by_default() -> None:
     at = _app().run()
     assert at.toggle(key="online_tiles").value is False
+
+
+def test_save_and_reopen_project_from_the_page(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path))
+    at = _app().run()
+    at.text_input(key="save_name").set_value("../../etc/My shop").run()
+    at.button(key="save_btn").click().run()
+    assert not at.exception
+    saved = tmp_path / "etc_My shop.gpkg"
+    assert saved.exists(), list(tmp_path.iterdir())
+    assert any("Saved to" in s.value for s in at.success)
+    # reopen from the recent list
+    at.selectbox(key="recent_choice").set_value(saved.resolve())
+    at.button(key="open_recent").click().run()
+    assert not at.exception
+    assert at.session_state["project"].path == saved.resolve()
+    assert "etc_My shop.gpkg" in at.caption[0].value  # status strip says where it is saved
+
+
+def test_status_strip_shows_progress() -> None:
+    at = _app().run()
+    strip = at.caption[0].value
+    assert "Demo: Lidl, Helsinki centre" in strip and "Competitors" in strip

@@ -61,6 +61,36 @@ def current_project() -> Any:
     return st.session_state["project"]
 
 
+def set_project(project: Any) -> None:
+    """Make ``project`` the open project of this session (and forget cached page results)."""
+    st.session_state["project"] = project
+    for key in [k for k in st.session_state if str(k).startswith("result_")]:
+        del st.session_state[key]
+
+
+def status_strip() -> None:
+    """Show what is done and what is missing in the open project, in journey order."""
+    project = current_project()
+    layers = project.layers
+    steps = [
+        (tr("Survey", "问卷"), len(layers["customers"]) > 0),
+        (tr("Trade areas", "商圈"), len(layers["trade_areas"]) > 0),
+        (tr("Competitors", "竞争店"), len(layers["competitors"]) > 0),
+        (tr("Candidates", "候选店址"), len(layers["candidates"]) > 0),
+        (tr("Scenarios", "定价方案"), len(project.scenarios) > 0),
+    ]
+    parts = [
+        f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} {label}"
+        for label, done in steps
+    ]
+    saved = (
+        (tr("saved: ", "已保存：") + project.path.name)
+        if project.path
+        else tr("not saved", "未保存")
+    )
+    st.caption(f"**{project.name}** · " + " · ".join(parts) + f" · {saved}")
+
+
 def current_region() -> Any:
     """Return the region pack of the open project."""
     from tradearea.regions import load_region

@@ -1,23 +1,95 @@
-"""App page "Project": the open project, its region and the map of stores and competitors."""
+"""App page "Project": open, create and save projects; the region and its map."""
 
 from __future__ import annotations
+
+import hashlib
 
 import folium
 import streamlit as st
 
+from tradearea import workspace
+from tradearea.paths import projects_dir
+from tradearea.regions import list_regions
 from tradearea.safety import escape_html
-from tradearea.ui._common import current_project, current_region, offline_map, show_map, tr
+from tradearea.ui._common import (
+    current_project,
+    current_region,
+    offline_map,
+    set_project,
+    show_error,
+    show_map,
+    tr,
+)
 
 
-def _status(project) -> list[tuple[str, bool]]:
-    layers = project.layers
-    return [
-        (tr("Survey geocoded", "问卷已地理编码"), len(layers["customers"]) > 0),
-        (tr("Trade areas drawn", "商圈已划定"), len(layers["trade_areas"]) > 0),
-        (tr("Competitors loaded", "竞争店已载入"), len(layers["competitors"]) > 0),
-        (tr("Candidate sites", "候选店址"), len(layers["candidates"]) > 0),
-        (tr("Pricing scenarios", "定价方案"), len(project.scenarios) > 0),
-    ]
+def _project_files() -> None:
+    project = current_project()
+    tab_save, tab_open, tab_new = st.tabs(
+        [tr("Save", "保存"), tr("Open", "打开"), tr("New", "新建")]
+    )
+    with tab_save:
+        default = project.path.stem if project.path else project.name
+        name = st.text_input(tr("Save as", "另存为"), value=default, key="save_name")
+        if st.button(tr("Save project", "保存项目"), key="save_btn", type="primary"):
+            target = projects_dir() / workspace.safe_project_filename(name)
+            try:
+                path = workspace.save_project(project, target)
+            except Exception as exc:
+                show_error(exc)
+            else:
+                st.success(tr(f"Saved to {path}", f"已保存到 {path}"))
+        if project.path:
+            st.caption(tr("File", "文件") + f": {project.path}")
+    with tab_open:
+        recent = workspace.recent_projects()
+        if recent:
+            choice = st.selectbox(
+                tr("Recent projects", "最近的项目"),
+                recent,
+                format_func=lambda p: p.name,
+                key="recent_choice",
+            )
+            if st.button(tr("Open", "打开"), key="open_recent"):
+                _open(choice)
+        uploaded = st.file_uploader(
+            tr("Open a project file (.gpkg)", "打开项目文件 (.gpkg)"),
+            type=["gpkg"],
+            key="project_upload",
+        )
+        if uploaded is not None and st.button(
+            tr("Open uploaded project", "打开上传的项目"), key="open_upload"
+        ):
+            data = uploaded.getvalue()
+            # the uploaded file's name is never used as a path
+            target = projects_dir() / f"uploaded-{hashlib.sha256(data).hexdigest()[:12]}.gpkg"
+            target.write_bytes(data)
+            _open(target)
+        if st.button(tr("Open the demo project", "打开演示项目"), key="open_demo"):
+            _open(workspace.DEMO)
+    with tab_new:
+        name = st.text_input(tr("Project name", "项目名称"), key="new_name")
+        regions = list_regions()
+        region = st.selectbox(tr("Region", "区域"), regions, key="new_region")
+        currency = st.text_input(
+            tr("Currency", "货币"), value="EUR", max_chars=8, key="new_currency"
+        )
+        if st.button(tr("Create project", "创建项目"), key="new_btn", disabled=not name):
+            try:
+                set_project(workspace.new_project(name, region=region, currency=currency))
+            except Exception as exc:
+                show_error(exc)
+            else:
+                st.rerun()
+
+
+def _open(target: object) -> None:
+    try:
+        project = workspace.open_project(target)
+    except Exception as exc:
+        show_error(exc)
+        return
+    set_project(project)
+    st.rerun()
 
 
 def page() -> None:
@@ -26,11 +98,10 @@ def page() -> None:
     region = current_region()
     st.header(tr("Project", "项目"))
     st.subheader(project.name)
-    cols = st.columns(5)
-    for col, (label, done) in zip(cols, _status(project), strict=True):
-        col.markdown(
-            f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} {label}"
-        )
+    with st.expander(
+        tr("Project file: save, open, new", "项目文件：保存、打开、新建"), expanded=False
+    ):
+        _project_files()
     meta = region.meta
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("Addresses", "地址"), f"{meta['counts']['addresses']:,}")

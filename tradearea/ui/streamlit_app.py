@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from tradearea.ui._common import LANGUAGES, tr
+from tradearea.ui._common import LANGUAGES, status_strip, tr
 
 FAVICON = Path(__file__).with_name("favicon.png")
 
@@ -72,6 +72,7 @@ def main() -> None:
                 "默认关闭：底图来自本地 OpenStreetMap 数据，不向外发送任何数据。",
             ),
         )
+    status_strip()
     nav.run()
 
 
