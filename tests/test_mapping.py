@@ -88,3 +88,11 @@ def test_asset_table_covers_folium_defaults() -> None:
     from tradearea.assets import DROPPED_ASSETS
 
     assert names <= set(ASSET_PATHS) | DROPPED_ASSETS
+
+
+def test_escape_markdown_neutralises_links_images_and_html() -> None:
+    from tradearea.safety import escape_markdown
+
+    text = escape_markdown('![x](http://evil.example/a.png) <img src=x> :material/home: $x$')
+    assert "](" not in text.replace("\\]\\(", "")
+    assert "\\<img" in text and "\\!\\[" in text and "\\:material" in text and "\\$" in text

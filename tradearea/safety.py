@@ -73,3 +73,24 @@ def escape_html(value: Any) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=True)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:=")
+
+
+def escape_markdown(value: Any) -> str:
+    """Escape text for Streamlit Markdown so it shows literally (no links, images or HTML).
+
+    Parameters
+    ----------
+    value : Any
+        Any value; ``None`` becomes an empty string.
+
+    Returns
+    -------
+    str
+        The text with Markdown, HTML, LaTeX and shortcode characters backslash-escaped.
+    """
+    if value is None:
+        return ""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(value))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from tradearea import mapping
 from tradearea.errors import InputError
+from tradearea.safety import escape_markdown
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -176,16 +177,21 @@ def _assets_ok() -> bool:
 
 
 def show_error(exc: BaseException) -> None:
-    """Show bad input as an error box naming file, row and column (never a traceback)."""
+    """Show bad input as an error box naming file, row and column (never a traceback).
+
+    Every part of the message is escaped: file names and cell values are user text and must not
+    become links, images or HTML.
+    """
     if isinstance(exc, InputError):
         parts = []
         if exc.file:
-            parts.append(tr(f"file {exc.file}", f"文件 {exc.file}"))
+            parts.append(tr("file", "文件") + " " + escape_markdown(exc.file))
         if exc.row is not None:
             parts.append(tr(f"row {exc.row}", f"第 {exc.row} 行"))
         if exc.column:
-            parts.append(tr(f"column {exc.column}", f"列 {exc.column}"))
+            parts.append(tr("column", "列") + " " + escape_markdown(exc.column))
         where = ", ".join(parts)
-        st.error(f"{where}: {exc.message}" if where else exc.message, icon="⚠️")
+        text = escape_markdown(exc.message)
+        st.error(f"{where}: {text}" if where else text, icon="⚠️")
     else:
-        st.error(f"{type(exc).__name__}: {exc}", icon="⚠️")
+        st.error(escape_markdown(f"{type(exc).__name__}: {exc}"), icon="⚠️")
