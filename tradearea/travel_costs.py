@@ -1,0 +1,182 @@
+"""Travel costs for the Huff model: straight lines, network travel times, user cost tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradearea.errors import InputError
+
+EARTH_RADIUS_M = 6_371_008.8
+# A zone on top of a store would get d -> 0 and take the whole probability (d^-beta -> inf).
+# Straight-line distances below MIN_DISTANCE_M count as MIN_DISTANCE_M (about the distance from
+# a front door to a shop's entrance); network travel times below MIN_TRAVEL_TIME_S likewise.
+MIN_DISTANCE_M = 50.0
+MIN_TRAVEL_TIME_S = 60.0
+
+
+def straight_line_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Return great-circle (haversine) distances in metres; arguments broadcast.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : array-like
+        Degrees (WGS84).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in metres.
+    """
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def unit_vectors(lat: Any, lon: Any) -> np.ndarray:
+    """Return points on the unit sphere, shape ``(n, 3)``, for :func:`chord_distance_m`."""
+    p, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    c = np.cos(p)
+    return np.column_stack([c * np.cos(lam), c * np.sin(lam), np.sin(p)])
+
+
+def chord_distance_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return great-circle distances (m) between unit vectors ``a`` (n, 3) and ``b`` (m, 3).
+
+    Same sphere and result as :func:`straight_line_m` (to ~1e-11 relative) from the chord
+    length, 2 R asin(|a − b| / 2), with no trigonometry per pair but one arcsine: about twice
+    as fast, which matters for 10^8 zone-store pairs.
+    """
+    out = np.subtract(a[:, 0, None], b[None, :, 0])
+    out *= out
+    tmp = np.subtract(a[:, 1, None], b[None, :, 1])
+    tmp *= tmp
+    out += tmp
+    np.subtract(a[:, 2, None], b[None, :, 2], out=tmp)
+    tmp *= tmp
+    out += tmp
+    np.sqrt(out, out=out)
+    out *= 0.5
+    np.minimum(out, 1.0, out=out)
+    np.arcsin(out, out=out)
+    out *= 2 * EARTH_RADIUS_M
+    return out
+
+
+@dataclass
+class NetworkCosts:
+    """Network travel times (s) from zones to stores, computed block by block on demand.
+
+    Holds the times from every network node to each store (one reverse Dijkstra per store),
+    so memory grows with stores x nodes, not with zones x stores.
+
+    Attributes
+    ----------
+    kind : str
+        ``drive`` or ``walk``.
+    zone_nodes : numpy.ndarray
+        Matrix position of the node nearest to each zone.
+    node_to_store : numpy.ndarray
+        ``(n_stores, n_nodes)`` travel times from each node to each store (``inf``: no route).
+    """
+
+    kind: str
+    zone_nodes: np.ndarray
+    node_to_store: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(zones, stores)."""
+        return len(self.zone_nodes), self.node_to_store.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.node_to_store[:, self.zone_nodes[rows]].T
+
+
+def network_costs(zones: pd.DataFrame, stores: pd.DataFrame, network: Any) -> NetworkCosts:
+    """Return network travel times from each zone to each store (nearest nodes, in seconds).
+
+    Parameters
+    ----------
+    zones, stores : pandas.DataFrame
+        With ``lat`` and ``lon``.
+    network : tradearea.network.RoadNetwork
+        From :func:`tradearea.network.load_network` (``drive`` or ``walk``).
+
+    Returns
+    -------
+    NetworkCosts
+        A lazy zones x stores matrix for :func:`huff_model`; times below
+        :data:`MIN_TRAVEL_TIME_S` count as that minimum there.
+    """
+    from tradearea.network import travel_times
+
+    zone_pos, _ = network.nearest(zones["lat"].to_numpy(float), zones["lon"].to_numpy(float))
+    store_pos, _ = network.nearest(stores["lat"].to_numpy(float), stores["lon"].to_numpy(float))
+    reverse = network.csr.T.tocsr()
+    times = travel_times(reverse, store_pos)
+    return NetworkCosts(kind=network.kind, zone_nodes=zone_pos, node_to_store=np.atleast_2d(times))
+
+
+def cost_matrix(
+    costs: pd.DataFrame,
+    origin_ids: Sequence[str],
+    store_ids: Sequence[str],
+    *,
+    file: str | None = None,
+) -> np.ndarray:
+    """Turn a long cost table (origin_id, store_id, cost) into a zones x stores matrix.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        One row per origin-store pair: ``origin_id``, ``store_id``, ``cost`` (>= 0; time,
+        distance or generalised cost, one unit throughout).
+    origin_ids, store_ids : sequence of str
+        Row and column order.
+    file : str, optional
+        The cost file, for messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Costs; ``inf`` where the table has no row for a pair (unreachable: probability 0).
+
+    Raises
+    ------
+    InputError
+        On an unknown id, a repeated pair or a bad cost (named by row and column).
+    """
+    for col in ("origin_id", "store_id", "cost"):
+        if col not in costs.columns:
+            raise InputError(
+                f"cost table: required column {col!r} is missing", file=file, column=col
+            )
+    o_index = pd.Index(np.asarray(origin_ids, dtype=str))
+    s_index = pd.Index(np.asarray(store_ids, dtype=str))
+    rows = o_index.get_indexer(costs["origin_id"].astype(str))
+    cols = s_index.get_indexer(costs["store_id"].astype(str))
+    for pos, col, name in ((rows, "origin_id", "demand zones"), (cols, "store_id", "stores")):
+        if (pos < 0).any():
+            i = int(np.flatnonzero(pos < 0)[0])
+            msg = f"{col} {costs[col].iloc[i]!r} is not in the {name}"
+            raise InputError(msg, file=file, row=i + 1, column=col)
+    value = pd.to_numeric(costs["cost"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isnan(value) | (value < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        msg = f"cost {costs['cost'].iloc[i]!r} is not a number of at least 0 (leave unreachable pairs out)"
+        raise InputError(msg, file=file, row=i + 1, column="cost")
+    flat = rows.astype(np.int64) * len(s_index) + cols
+    dup = pd.Series(flat).duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        msg = f"pair {costs['origin_id'].iloc[i]!r} -> {costs['store_id'].iloc[i]!r} appears twice"
+        raise InputError(msg, file=file, row=i + 1, column="store_id")
+    matrix = np.full((len(o_index), len(s_index)), np.inf)
+    matrix[rows, cols] = value
+    return matrix
