@@ -1,14 +1,127 @@
-"""CLI: `tradearea geocode` (not built yet)."""
+"""CLI: ``tradearea geocode``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from tradearea.cli._stub import not_built
+from tradearea.cli._common import JSON_OPTION, cli_run
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `geocode` command to the CLI."""
-    app.command(
-        "geocode", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )(not_built("geocode", "Geocode a survey or CRM file offline against a region pack.", 3))
+    """Add the ``geocode`` command."""
+
+    @app.command("geocode")
+    def geocode_command(
+        input_file: Path = typer.Argument(
+            ..., metavar="INPUT", help="Survey or CRM file (.csv or .xlsx, any common encoding)."
+        ),
+        region: str = typer.Option(..., "--region", help="Region pack, e.g. helsinki-center."),
+        out: Path = typer.Option(..., "--out", help="Output file (.csv or .xlsx)."),
+        address_col: str = typer.Option(
+            None, "--address-col", help="Address column (default: detected, e.g. address/住址)."
+        ),
+        lat_col: str = typer.Option(None, "--lat-col", help="Latitude column, if given."),
+        lon_col: str = typer.Option(None, "--lon-col", help="Longitude column, if given."),
+        coord_system: str = typer.Option(
+            "wgs84", "--coords", help="Input coordinates are wgs84, gcj02 (Amap) or bd09 (Baidu)."
+        ),
+        encoding: str = typer.Option(None, "--encoding", help="Force the encoding, e.g. gbk."),
+        sheet: str = typer.Option(None, "--sheet", help="Worksheet name or number (XLSX)."),
+        delimiter: str = typer.Option(None, "--delimiter", help="Force the CSV delimiter."),
+        header_row: int = typer.Option(None, "--header-row", help="Header row (1-based)."),
+        fixes: Path = typer.Option(
+            None, "--fixes", help="Analysts' fixes (CSV: respondent_id or address, lat, lon)."
+        ),
+        online: bool = typer.Option(
+            False,
+            "--online",
+            help="Ask an online geocoder for rows left unplaced (sends those addresses out).",
+        ),
+        provider: str = typer.Option("nominatim", "--provider", help="Online provider (geopy)."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Geocode a survey or CRM file offline against a region pack.
+
+        Writes every input column plus lat, lon, match_level, match_score, matched_address,
+        status (geocoded, repaired, unmatched, rejected) and reason, one row per input row.
+
+        Examples:
+
+          tradearea geocode surveys/demo_survey.csv --region helsinki-center --out geocoded.csv
+
+          tradearea geocode survey.xlsx --region shanghai --out out.csv --address-col 住址 --json
+
+          tradearea geocode crm.csv --region city --out out.csv --lat-col 纬度 --lon-col 经度 --coords gcj02
+        """
+        from tradearea.errors import InputError
+        from tradearea.geocode import account, geocode_frame
+        from tradearea.regions import load_region
+        from tradearea.safety import neutralise_frame
+        from tradearea.surveys import map_columns, read_table
+
+        with cli_run("geocode", as_json=as_json) as s:
+            if out.suffix.lower() not in (".csv", ".xlsx"):
+                raise InputError("output must end in .csv or .xlsx", file=str(out))
+            pack = load_region(region)
+            frame, info = read_table(
+                input_file,
+                encoding=encoding,
+                sheet=sheet,
+                delimiter=delimiter,
+                header_row=header_row,
+            )
+            mapping = map_columns(frame)
+            file = str(input_file)
+            for option, col in (
+                ("--address-col", address_col),
+                ("--lat-col", lat_col),
+                ("--lon-col", lon_col),
+            ):
+                if col is not None and col not in frame.columns:
+                    cols = ", ".join(map(str, frame.columns[:15]))
+                    msg = f"{option}: no column {col!r} (columns: {cols})"
+                    raise InputError(msg, file=file, column=col)
+            address = address_col or mapping.get("address") or "address"
+            lat = lat_col or (mapping.get("lat") if not lon_col else None)
+            lon = lon_col or (mapping.get("lon") if not lat_col else None)
+            if bool(lat) != bool(lon):
+                raise InputError("give both --lat-col and --lon-col", file=file)
+            if address not in frame.columns and not lat:
+                cols = ", ".join(map(str, frame.columns[:15]))
+                msg = f"no address column found (columns: {cols}); name it with --address-col"
+                raise InputError(msg, file=file, column="address")
+            fix_table = read_table(fixes)[0] if fixes is not None else None
+            geocoded = geocode_frame(
+                frame,
+                region=pack,
+                address_col=address,
+                lat_col=lat,
+                lon_col=lon,
+                online=provider if online else False,
+                fixes=fix_table,
+                id_col=mapping.get("respondent_id") or mapping.get("customer_id"),
+                coord_system=coord_system,
+                source_rows=info.source_rows,
+            )
+            out.parent.mkdir(parents=True, exist_ok=True)
+            safe = neutralise_frame(geocoded)
+            if out.suffix.lower() == ".xlsx":
+                safe.to_excel(out, index=False, engine="xlsxwriter")
+            else:
+                safe.to_csv(out, index=False, encoding="utf-8-sig")
+            acc = account(geocoded)
+            s.line = (
+                f"geocode: {acc['rows']} rows: {acc['placed']} placed "
+                f"({acc['geocoded']} geocoded, {acc['repaired']} repaired), "
+                f"{acc['unmatched']} unmatched, {acc['rejected']} rejected -> {out}"
+            )
+            s.update(
+                out=str(out),
+                region=region,
+                account=acc,
+                read=info.as_dict(),
+                columns={"address": address, "lat": lat, "lon": lon},
+                online=bool(online),
+            )

@@ -1,0 +1,231 @@
+"""Chinese map coordinates (GCJ-02, BD-09) to WGS84, and district centroids from cpca's data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+# Krasovsky 1940 ellipsoid, as used by the published GCJ-02 obfuscation.
+_A = 6378245.0
+_EE = 0.00669342162296594323
+_X_PI = math.pi * 3000.0 / 180.0
+COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
+
+
+def _outside_china(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+
+
+def _delta(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = lon - 105.0, lat - 35.0
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(y * math.pi) + 40.0 * np.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * math.pi) + 320 * np.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+        + (20.0 * np.sin(x * math.pi) + 40.0 * np.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * math.pi) + 300.0 * np.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    )
+    rad = lat / 180.0 * math.pi
+    magic = 1 - _EE * np.sin(rad) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrt_magic) * math.pi)
+    dlon = (dlon * 180.0) / (_A / sqrt_magic * np.cos(rad) * math.pi)
+    return dlat, dlon
+
+
+def wgs84_to_gcj02(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Shift WGS84 coordinates to GCJ-02 (what Amap, Tencent and Google China show).
+
+    Points outside China are returned unchanged.
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        WGS84 degrees.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        GCJ-02 latitude and longitude.
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    dlat, dlon = _delta(lat, lon)
+    out = _outside_china(lat, lon)
+    return np.where(out, lat, lat + dlat), np.where(out, lon, lon + dlon)
+
+
+def gcj02_to_wgs84(lat: Any, lon: Any, *, tol_deg: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Convert GCJ-02 coordinates to WGS84 by iterating the forward shift (error < 1 mm).
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        GCJ-02 degrees.
+    tol_deg : float
+        Stop when the forward shift of the estimate is this close to the input.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        WGS84 latitude and longitude.
+    """
+    g_lat = np.asarray(lat, dtype=float)
+    g_lon = np.asarray(lon, dtype=float)
+    w_lat, w_lon = g_lat.copy(), g_lon.copy()
+    for _ in range(30):
+        f_lat, f_lon = wgs84_to_gcj02(w_lat, w_lon)
+        e_lat, e_lon = f_lat - g_lat, f_lon - g_lon
+        w_lat = w_lat - e_lat
+        w_lon = w_lon - e_lon
+        if np.nanmax(np.abs(np.concatenate([np.ravel(e_lat), np.ravel(e_lon), [0.0]]))) < tol_deg:
+            break
+    return w_lat, w_lon
+
+
+def gcj02_to_bd09(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Shift GCJ-02 coordinates to BD-09 (what Baidu Maps shows)."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _X_PI)
+    return z * np.sin(theta) + 0.006, z * np.cos(theta) + 0.0065
+
+
+def bd09_to_gcj02(lat: Any, lon: Any, *, tol_deg: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """Convert BD-09 coordinates to GCJ-02 (closed-form inverse refined by iteration)."""
+    b_lat = np.asarray(lat, dtype=float)
+    b_lon = np.asarray(lon, dtype=float)
+    x, y = b_lon - 0.0065, b_lat - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    g_lat, g_lon = z * np.sin(theta), z * np.cos(theta)
+    for _ in range(10):
+        f_lat, f_lon = gcj02_to_bd09(g_lat, g_lon)
+        e_lat, e_lon = f_lat - b_lat, f_lon - b_lon
+        g_lat, g_lon = g_lat - e_lat, g_lon - e_lon
+        if np.nanmax(np.abs(np.concatenate([np.ravel(e_lat), np.ravel(e_lon), [0.0]]))) < tol_deg:
+            break
+    return g_lat, g_lon
+
+
+def bd09_to_wgs84(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Convert BD-09 coordinates to WGS84 (via GCJ-02)."""
+    g_lat, g_lon = bd09_to_gcj02(lat, lon)
+    return gcj02_to_wgs84(g_lat, g_lon)
+
+
+def to_wgs84(lat: Any, lon: Any, *, system: str) -> tuple[np.ndarray, np.ndarray]:
+    """Convert coordinates in ``system`` (``wgs84``, ``gcj02`` or ``bd09``) to WGS84.
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        Degrees in ``system``.
+    system : str
+        The coordinate system the values are in.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        WGS84 latitude and longitude.
+    """
+    name = system.lower().replace("-", "").replace("_", "")
+    if name == "wgs84":
+        return np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    if name == "gcj02":
+        return gcj02_to_wgs84(lat, lon)
+    if name == "bd09":
+        return bd09_to_wgs84(lat, lon)
+    msg = f"coordinate system {system!r} unknown: use one of {', '.join(COORD_SYSTEMS)}"
+    raise ValueError(msg)
+
+
+@lru_cache(maxsize=1)
+def _adcodes() -> dict[str, tuple[str, float, float]]:
+    """cpca's bundled table: 6-digit adcode -> (name, lat, lon)."""
+    from importlib import resources
+
+    text = resources.files("cpca.resources").joinpath("adcodes.csv").read_text("utf-8")
+    out: dict[str, tuple[str, float, float]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        try:
+            out.setdefault(
+                row["adcode"][:6], (row["name"], float(row["latitude"]), float(row["longitude"]))
+            )
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
+def chinese_districts(texts: list[str]) -> list[dict[str, Any] | None]:
+    """Resolve Chinese addresses to province, city and district with cpca (loaded lazily).
+
+    Parameters
+    ----------
+    texts : list of str
+        Chinese addresses.
+
+    Returns
+    -------
+    list of dict or None
+        Per address: ``province``, ``city``, ``district``, ``adcode``, ``rest`` (the part after
+        the district), and ``lat``/``lon`` of the district centroid when a district (区/县) was
+        found; None when nothing was recognised.
+    """
+    if not texts:
+        return []
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpca
+
+        frame = cpca.transform(list(texts))
+    table = _adcodes()
+    out: list[dict[str, Any] | None] = []
+    for rec in frame.to_dict("records"):
+        adcode = rec.get("adcode")
+        adcode = str(adcode)[:6] if isinstance(adcode, str) and adcode else None
+        if not adcode:
+            out.append(None)
+            continue
+        entry: dict[str, Any] = {
+            "province": _clean(rec.get("省")),
+            "city": _clean(rec.get("市")),
+            "district": _clean(rec.get("区")),
+            "adcode": adcode,
+            "rest": _clean(rec.get("地址")) or "",
+        }
+        if entry["district"] and not adcode.endswith("00") and adcode in table:
+            _, lat, lon = table[adcode]
+            entry["lat"], entry["lon"] = lat, lon
+        out.append(entry)
+    return out
+
+
+def _clean(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
