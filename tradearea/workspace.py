@@ -135,18 +135,17 @@ def demo_project() -> Project:
         layers={"stores": own, "competitors": comp.reset_index(drop=True)},
         settings={"currency": "EUR", "survey_file": demo.DEMO_SURVEY.name},
     )
-    survey = pd.read_csv(demo.DEMO_SURVEY, dtype=str, keep_default_na=False)
-    try:
-        from tradearea.geocode import geocode_frame
-    except ImportError:
-        geocode_frame = None
-    if geocode_frame is not None:
-        geocoded = geocode_frame(survey, region=DEMO_REGION, address_col="address")
-        project.layers["customers"] = points_frame(geocoded)
-        project.record("import", file=demo.DEMO_SURVEY.name, rows=len(survey))
-        project.record(
-            "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
-        )
+    from tradearea.geocode import geocode_frame
+    from tradearea.surveys import load_survey
+
+    # the demo survey is read and geocoded offline, exactly as the Survey page does
+    survey, _rejected = load_survey(demo.DEMO_SURVEY)
+    geocoded = geocode_frame(survey, region=DEMO_REGION, address_col="address")
+    project.layers["customers"] = points_frame(geocoded)
+    project.record("import", file=demo.DEMO_SURVEY.name, rows=len(survey))
+    project.record(
+        "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
+    )
     return project
 
 
