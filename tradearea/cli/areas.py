@@ -1,14 +1,276 @@
-"""CLI: `tradearea areas` (not built yet)."""
+"""CLI: ``tradearea areas``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
 
-from tradearea.cli._stub import not_built
+from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+
+METHODS = ("share", "penetration", "rings", "drive", "walk")
+METRICS = ("distance", "drive", "walk")
+_ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `areas` command to the CLI."""
-    app.command(
-        "areas", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )(not_built("areas", "Draw primary/secondary/tertiary trade areas around a store.", 4))
+    """Add the ``areas`` command."""
+
+    @app.command("areas")
+    def areas_command(
+        input_file: Path = typer.Argument(
+            ..., metavar="INPUT", help="Customers: CSV/XLSX with lat, lon (e.g. from `geocode`)."
+        ),
+        store: list[str] = typer.Option(
+            [], "--store", help="Store position LAT,LON; repeat for several stores (S1, S2, ...)."
+        ),
+        stores_file: Path | None = typer.Option(
+            None, "--stores", help="CSV of stores: store_id, name, lat, lon (instead of --store)."
+        ),
+        method: str = typer.Option(
+            "share", "--method", help="share | penetration | rings | drive | walk."
+        ),
+        metric: str = typer.Option(
+            "distance", "--metric", help="For share: distance | drive | walk (walk outward by)."
+        ),
+        thresholds: str | None = typer.Option(
+            None,
+            "--thresholds",
+            help="Percents: share 75,90,95 (or 'Applebaum 65/85/95', '30/50/70'); "
+            "penetration 30,10,5.",
+        ),
+        weight_col: str = typer.Option(
+            "annual_spend",
+            "--weight-col",
+            help="Weight: annual_spend (visits x spend x 12), customers, or a column name.",
+        ),
+        radii: str | None = typer.Option(None, "--radii", help="Rings in km, e.g. 1,3,5."),
+        retail_format: str | None = typer.Option(
+            None, "--format", help="Ring preset by retail format, e.g. 'convenience store'."
+        ),
+        minutes: str = typer.Option("5,10,15", "--minutes", help="Drive/walk time areas (min)."),
+        resolution: int = typer.Option(9, "--resolution", help="H3 resolution (penetration)."),
+        zones_file: Path | None = typer.Option(
+            None, "--zones", help="Zones with a households column (GeoJSON/GeoPackage)."
+        ),
+        expansion: float = typer.Option(
+            1.0, "--expansion", help="Store customers per respondent (penetration)."
+        ),
+        buffer_m: float | None = typer.Option(
+            None, "--buffer", help="Metres either side of reached streets (drive 150, walk 50)."
+        ),
+        footprint: str | None = typer.Option(
+            None, "--footprint", help="Also write customer footprints: concave | h3."
+        ),
+        region: str = typer.Option("helsinki-center", "--region", help="Region pack name."),
+        customers_out: Path | None = typer.Option(
+            None, "--customers-out", help="Also write each customer's store, tier and reason (CSV)."
+        ),
+        out: Path = typer.Option(..., "--out", help="Output GeoJSON of the tier polygons."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Draw primary / secondary / tertiary trade areas around one or several stores.
+
+        Examples:
+
+          tradearea areas geocoded.csv --store 60.1699,24.9420 --out areas.geojson
+
+          tradearea areas geocoded.csv --store 60.1699,24.9420 --metric walk
+          --thresholds "Applebaum 65/85/95" --out areas.geojson --json
+
+          tradearea areas geocoded.csv --store 60.1699,24.9420 --method penetration
+          --thresholds 30,10,5 --out pen.geojson
+
+          tradearea areas geocoded.csv --store 60.1699,24.9420 --method rings
+          --format supermarket --out rings.geojson
+
+          tradearea areas geocoded.csv --stores stores.csv --method drive --minutes 5,10,15
+          --out drive.geojson
+        """
+        with cli_run("areas", as_json=as_json) as s:
+            if method not in METHODS:
+                fail(f"--method {method!r}: choose one of {', '.join(METHODS)}")
+            if metric not in METRICS:
+                fail(f"--metric {metric!r}: choose one of {', '.join(METRICS)}")
+            if footprint not in (None, "concave", "h3"):
+                fail(f"--footprint {footprint!r}: choose concave or h3")
+            stores = _stores(store, stores_file)
+            customers = _read_customers(input_file, region=region)
+            options = _options(
+                method,
+                metric=metric,
+                thresholds=thresholds,
+                radii=radii,
+                retail_format=retail_format,
+                minutes=minutes,
+                resolution=resolution,
+                expansion=expansion,
+                buffer_m=buffer_m,
+            )
+            from tradearea.tradeareas import trade_areas
+
+            zones = _read_zones(zones_file) if zones_file else None
+            result = trade_areas(
+                customers,
+                stores,
+                method=method,
+                weight=weight_col,
+                region=region,
+                zones=zones,
+                footprint=footprint,
+                file=input_file.name,
+                **options,
+            )
+            _write(result, out, customers_out=customers_out)
+            s.line = _summary_line(result, method, out)
+            s.update(**_summary_fields(result, method, out))
+
+
+def _stores(store: list[str], stores_file: Path | None) -> Any:
+    import pandas as pd
+
+    if stores_file is not None:
+        return _read_table(stores_file)
+    if not store:
+        fail("give the store: --store LAT,LON (repeat for several) or --stores FILE")
+    points = [parse_latlon(text) for text in store]
+    return pd.DataFrame(points, columns=["lat", "lon"])
+
+
+def _read_table(path: Path) -> Any:
+    import pandas as pd
+
+    from tradearea.errors import InputError
+
+    if not path.exists():
+        raise FileNotFoundError(2, "not found", str(path))
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype=str)
+    for encoding in _ENCODINGS:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise InputError(f"cannot read as CSV: {exc}", file=path.name) from None
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty", file=path.name) from None
+    raise InputError("cannot decode the file (tried UTF-8, GB18030, CP1252)", file=path.name)
+
+
+def _read_customers(path: Path, *, region: str) -> Any:
+    from tradearea.errors import InputError
+
+    frame = _read_table(path)
+    if {"lat", "lon"} <= set(frame.columns):
+        return frame
+    if "address" not in frame.columns:
+        msg = "no lat/lon columns and no address column: nothing to place"
+        raise InputError(msg, file=path.name, column="lat")
+    try:
+        from tradearea.geocode import geocode_frame
+    except ImportError:
+        fail(
+            f"file {path.name}: has addresses but no lat/lon; geocode it first: "
+            f"tradearea geocode {path} --region {region} --out geocoded.csv"
+        )
+    return geocode_frame(frame, region=region, address_col="address")
+
+
+def _read_zones(path: Path) -> Any:
+    import geopandas as gpd
+
+    if not path.exists():
+        raise FileNotFoundError(2, "not found", str(path))
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        from tradearea.errors import InputError
+
+        raise InputError(f"cannot read zones: {exc}", file=path.name) from None
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        return [float(p) for p in text.replace(";", ",").split(",") if p.strip()]
+    except ValueError:
+        fail(f"{option} {text!r}: expected numbers separated by commas")
+    return []
+
+
+def _options(method: str, **o: Any) -> dict[str, Any]:
+    from tradearea.tradeareas import DEFAULT_PENETRATION_THRESHOLDS, parse_thresholds
+
+    if method == "share":
+        out: dict[str, Any] = {"metric": o["metric"], "buffer_m": o["buffer_m"]}
+        if o["thresholds"]:
+            out["thresholds"] = parse_thresholds(o["thresholds"], kind="share")
+        return out
+    if method == "penetration":
+        thr = o["thresholds"]
+        return {
+            "thresholds": parse_thresholds(thr, kind="penetration")
+            if thr
+            else DEFAULT_PENETRATION_THRESHOLDS,
+            "resolution": o["resolution"],
+            "expansion": o["expansion"],
+        }
+    if method == "rings":
+        if o["radii"]:
+            return {"radii_m": [km * 1000.0 for km in _numbers(o["radii"], "--radii")]}
+        return {"retail_format": o["retail_format"]}
+    return {"minutes": _numbers(o["minutes"], "--minutes"), "buffer_m": o["buffer_m"]}
+
+
+def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
+    from tradearea.safety import neutralise_frame
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        out.unlink()
+    result.areas.to_file(out, driver="GeoJSON")
+    if result.footprints is not None:
+        path = out.with_name(out.stem + "_footprints.geojson")
+        if path.exists():
+            path.unlink()
+        result.footprints.to_file(path, driver="GeoJSON")
+    if customers_out is not None:
+        table = result.customers.drop(columns="geometry")
+        neutralise_frame(table).to_csv(customers_out, index=False, encoding="utf-8")
+
+
+def _summary_line(result: Any, method: str, out: Path) -> str:
+    acc = result.account
+    parts = []
+    for row in result.areas.itertuples():
+        cut = (
+            f"{row.cutoff:,.0f} {row.cutoff_unit}"
+            if row.cutoff_unit != "penetration"
+            else (f"≥{row.cutoff:.0%}")
+        )
+        parts.append(
+            f"{row.store_id} {row.tier_name} {row.customers} ({row.weight_share:.0%}, {cut})"
+        )
+    return (
+        f"areas: {method}, "
+        + "; ".join(parts)
+        + f"; {acc['outliers']} outliers, {acc['not_placed']} not placed -> {out}"
+    )
+
+
+def _summary_fields(result: Any, method: str, out: Path) -> dict[str, Any]:
+    table = result.areas.drop(columns="geometry")
+    tiers = [
+        {k: (None if v != v else v) for k, v in row.items()}  # NaN -> null
+        for row in table.to_dict(orient="records")
+    ]
+    fields: dict[str, Any] = {
+        "method": method,
+        "out": str(out),
+        "tiers": tiers,
+        "account": result.account,
+    }
+    if result.overlap is not None:
+        fields["overlap"] = result.overlap.to_dict(orient="records")
+    return fields
