@@ -11,7 +11,7 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 def test_project_page_draws_offline_map(app_url: str, page: object) -> None:
     page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_text("Demo: Lidl, Helsinki centre").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Demo: Lidl, Helsinki centre").wait_for(timeout=60_000)
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     # The basemap (buildings, streets) is drawn by Leaflet on a canvas; stores are DOM markers.
@@ -35,3 +35,42 @@ def test_online_tiles_are_opt_in(app_url: str, page: object) -> None:
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     assert frame.locator(".leaflet-tile").count() == 0
     assert not any("tile.openstreetmap.org" in u for u in page.network_log.requests)
+
+
+def test_stopping_the_app_stops_the_server(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import _free_port, _wait_healthy
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradearea.cli",
+            "app",
+            "demo",
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, HOME=str(tmp_path)),
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(url, proc)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    time.sleep(0.5)
+    try:
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+    except OSError:
+        return
+    raise AssertionError("the Streamlit server kept running after `tradearea app` stopped")

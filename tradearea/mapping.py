@@ -22,6 +22,9 @@ TIER_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#f1c40f"}
 TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
 TIER_NAMES_ZH = {1: "第一商圈", 2: "第二商圈", 3: "第三商圈"}
 BASE_URL = f"{STATIC_URL}/vendor"
+# Without a tile layer Leaflet has no maximum zoom, which breaks MarkerCluster: set one.
+MAX_ZOOM = 19
+MIN_ZOOM = 10
 
 # Online tile layers are opt-in only; the default map never asks a server.
 ONLINE_TILES = {
@@ -138,6 +141,8 @@ def offline_map(
         height=height,
         prefer_canvas=True,
     )
+    m.options["maxZoom"] = MAX_ZOOM
+    m.options["minZoom"] = MIN_ZOOM
     if basemap and region is not None:
         add_basemap(m, region)
     if online_tiles:

@@ -80,4 +80,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code=2)
         argv, env = streamlit_command(project, port=port, address=address)
         typer.echo(f"tradearea app: serving {project} on http://{address}:{port}", err=True)
+        if os.name == "posix":
+            # become the server: stopping `tradearea app` stops Streamlit, nothing is left behind
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execve(sys.executable, argv, env)
         raise typer.Exit(code=subprocess.call(argv, env=env))
