@@ -146,6 +146,17 @@ def demo_project() -> Project:
     project.record(
         "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
     )
+    # and its trade areas by share of annual spend (75 / 90 / 95 %), walking outward by distance
+    from tradearea.tradeareas import trade_areas_by_share
+
+    result = trade_areas_by_share(geocoded, own, region=DEMO_REGION)
+    project.layers["trade_areas"] = result.areas
+    project.settings["trade_areas"] = {
+        "method": "share",
+        "thresholds": [75, 90, 95],
+        "metric": "distance",
+        "weight": "annual_spend",
+    }
     return project
 
 
