@@ -75,14 +75,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> No
     pytest.fail(f"app did not become healthy at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_region: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the real app (`tradearea app demo`) on a free port and yield its URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    home = tmp_path_factory.mktemp("apphome")
-    env = dict(os.environ, HOME=str(home), TRADEAREA_PROJECTS=str(home / "projects"))
-    proc = subprocess.Popen(
+def start_app(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """Start `tradearea app demo` on 127.0.0.1:``port`` (output captured)."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -99,6 +94,16 @@ def app_url(demo_region: object, tmp_path_factory: pytest.TempPathFactory) -> It
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_region: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the real app (`tradearea app demo`) on a free port and yield its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    home = tmp_path_factory.mktemp("apphome")
+    env = dict(os.environ, HOME=str(home), TRADEAREA_PROJECTS=str(home / "projects"))
+    proc = start_app(port, env)
     try:
         _wait_healthy(url, proc)
         yield url

@@ -40,30 +40,13 @@ def test_online_tiles_are_opt_in(app_url: str, page: object) -> None:
 def test_stopping_the_app_stops_the_server(tmp_path) -> None:
     import os
     import signal
-    import subprocess
-    import sys
     import time
     import urllib.request
 
-    from conftest import _free_port, _wait_healthy
+    from conftest import _free_port, _wait_healthy, start_app
 
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tradearea.cli",
-            "app",
-            "demo",
-            "--port",
-            str(port),
-            "--address",
-            "127.0.0.1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ, HOME=str(tmp_path)),
-    )
+    proc = start_app(port, dict(os.environ, HOME=str(tmp_path)))
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc)
     proc.send_signal(signal.SIGTERM)

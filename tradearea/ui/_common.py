@@ -176,6 +176,21 @@ def _assets_ok() -> bool:
     return assets_installed()
 
 
+def add_store_markers(m: folium.Map, stores: Any, *, name: str | None = None) -> folium.Map:
+    """Add the own stores as red shop markers (names escaped) in one layer of ``m``."""
+    from tradearea.safety import escape_html
+
+    group = folium.FeatureGroup(name=name or tr("Own stores", "本店"))
+    for row in stores.itertuples():
+        folium.Marker(
+            [row.lat, row.lon],
+            tooltip=escape_html(row.name),
+            icon=folium.Icon(color="red", icon="shopping-cart", prefix="fa"),
+        ).add_to(group)
+    group.add_to(m)
+    return m
+
+
 def show_error(exc: BaseException) -> None:
     """Show bad input as an error box naming file, row and column (never a traceback).
 

@@ -12,6 +12,7 @@ from tradearea.paths import projects_dir
 from tradearea.regions import list_regions
 from tradearea.safety import escape_html
 from tradearea.ui._common import (
+    add_store_markers,
     current_project,
     current_region,
     offline_map,
@@ -122,14 +123,7 @@ def page() -> None:
             tooltip=escape_html(row.name),
         ).add_to(comp_group)
     comp_group.add_to(m)
-    store_group = folium.FeatureGroup(name=tr("Own stores", "本店"))
-    for row in stores.itertuples():
-        folium.Marker(
-            [row.lat, row.lon],
-            tooltip=escape_html(row.name),
-            icon=folium.Icon(color="red", icon="shopping-cart", prefix="fa"),
-        ).add_to(store_group)
-    store_group.add_to(m)
+    add_store_markers(m, stores)
     folium.LayerControl(collapsed=False).add_to(m)
     show_map(m, key="project_map", height=560, returned_objects=[])
     st.caption(

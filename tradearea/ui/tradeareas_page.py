@@ -23,6 +23,7 @@ from tradearea.tradeareas import (
     SHARE_PRESETS,
 )
 from tradearea.ui._common import (
+    add_store_markers,
     current_project,
     current_region,
     lang,
@@ -309,14 +310,7 @@ def _map(result: Any, region: Any) -> folium.Map:
             tooltip=folium.GeoJsonTooltip(["id", "tier"], labels=False),
         ).add_to(cluster)
     group.add_to(m)
-    store_group = folium.FeatureGroup(name=tr("Own stores", "本店"))
-    for row in stores.itertuples():
-        folium.Marker(
-            [row.lat, row.lon],
-            tooltip=escape_html(row.name),
-            icon=folium.Icon(color="red", icon="shopping-cart", prefix="fa"),
-        ).add_to(store_group)
-    store_group.add_to(m)
+    add_store_markers(m, stores)
     folium.LayerControl(collapsed=True).add_to(m)
     m.get_root().html.add_child(folium.Element(_legend(int(areas["tier"].max()))))
     return m
