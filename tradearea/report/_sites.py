@@ -1,0 +1,155 @@
+"""Which sites a report can be about: the project's candidates and own stores, the demo's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradearea.errors import InputError
+from tradearea.report.model import Site
+
+# The demo project's candidate: a corner shop unit in a residential block of Kruununhaka, east
+# of Kaisaniemi and south of Hakaniemi, where the demo extract has many dwellings and no
+# supermarket within ~400 m. The address point is the OSM node of Liisankatu 27 in the
+# extract; the unit and its 1,200 m² sales floor are illustrative (not a listing).
+DEMO_CANDIDATE = Site(
+    site_id="K1",
+    name="Liisankatu 27 (Kruununhaka)",
+    lat=60.1741836,
+    lon=24.9520141,
+    format="supermarket",
+    floor_area_m2=1_200.0,
+    kind="candidate",
+    address="Liisankatu 27, 00170 Helsinki",
+    floor_area_source="input",
+    note="the demo candidate (tradearea.report.DEMO_CANDIDATE)",
+)
+PENETRATION_THRESHOLDS = (0.30, 0.10, 0.05)
+
+
+def is_demo(project: Any) -> bool:
+    """Whether ``project`` is the (unsaved) demo project."""
+    from tradearea import workspace
+
+    return (
+        getattr(project, "path", None) is None
+        and getattr(project, "region", None) == workspace.DEMO_REGION
+        and str(getattr(project, "name", "")).startswith("Demo")
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _format_key(value: Any, default: str = "supermarket") -> str:
+    from tradearea.competition import FORMATS, normalise_format
+
+    key = normalise_format(value) if _text(value) else None
+    return key if key in FORMATS else default
+
+
+def _lat_lon(row: pd.Series) -> tuple[float, float]:
+    lat = pd.to_numeric(pd.Series([row.get("lat")]), errors="coerce").iloc[0]
+    lon = pd.to_numeric(pd.Series([row.get("lon")]), errors="coerce").iloc[0]
+    geom = row.get("geometry")
+    if (pd.isna(lat) or pd.isna(lon)) and geom is not None and not geom.is_empty:
+        point = geom.representative_point()
+        lat, lon = point.y, point.x
+    return float(lat), float(lon)
+
+
+def project_sites(project: Any) -> list[Site]:
+    """Return every site a report can be about: candidates first, then the own stores.
+
+    Candidates come from the project's ``candidates`` layer (the demo project gets
+    :data:`DEMO_CANDIDATE` when it has none); own stores from ``stores``.
+
+    Parameters
+    ----------
+    project : tradearea.workspace.Project
+        The project.
+
+    Returns
+    -------
+    list of Site
+        Candidates (``kind='candidate'``), then own stores (``kind='store'``).
+    """
+    from tradearea.competition import FORMATS
+
+    sites: list[Site] = []
+    for layer, kind in (("candidates", "candidate"), ("stores", "store")):
+        frame = project.layers.get(layer)
+        if frame is None or not len(frame):
+            continue
+        for i, row in frame.reset_index(drop=True).iterrows():
+            sid = next(
+                (
+                    _text(row.get(c))
+                    for c in ("site_id", "candidate_id", "store_id", "id")
+                    if _text(row.get(c))
+                ),
+                None,
+            ) or (f"K{i + 1}" if kind == "candidate" else f"S{i + 1}")
+            lat, lon = _lat_lon(row)
+            if not (np.isfinite(lat) and np.isfinite(lon)):
+                raise InputError("site has no location", file=layer, row=i + 1, column="lat")
+            fmt = _format_key(row.get("format"))
+            area = pd.to_numeric(pd.Series([row.get("floor_area_m2")]), errors="coerce").iloc[0]
+            given = bool(np.isfinite(area) and area > 0)
+            sites.append(
+                Site(
+                    site_id=str(sid),
+                    name=_text(row.get("name")) or str(sid),
+                    lat=lat,
+                    lon=lon,
+                    format=fmt,
+                    floor_area_m2=float(area) if given else FORMATS[fmt].default_floor_area_m2,
+                    kind=kind,
+                    address=_text(row.get("address")),
+                    floor_area_source=(_text(row.get("floor_area_source")) or "input")
+                    if given
+                    else "format_default",
+                    note=f"{layer} layer, row {i + 1}",
+                )
+            )
+    if is_demo(project) and not any(s.kind == "candidate" for s in sites):
+        sites.insert(0, DEMO_CANDIDATE)
+    return sites
+
+
+def choose_sites(project: Any, names: list[str] | None = None) -> list[Site]:
+    """Return the sites named in ``names`` (by id or name), or the default ones.
+
+    The default is every candidate, or the own stores when the project has no candidate.
+
+    Raises
+    ------
+    InputError
+        If a name matches no site (the message lists the sites).
+    """
+    every = project_sites(project)
+    if not every:
+        raise InputError(
+            "the project has no candidate site and no own store to report on", column="--site"
+        )
+    if not names:
+        candidates = [s for s in every if s.kind == "candidate"]
+        return candidates or [s for s in every if s.kind == "store"]
+    chosen: list[Site] = []
+    for name in names:
+        key = str(name).strip().casefold()
+        hit = next((s for s in every if s.site_id.casefold() == key), None) or next(
+            (s for s in every if s.name.casefold() == key), None
+        )
+        if hit is None:
+            known = "; ".join(f"{s.site_id} ({s.name})" for s in every)
+            raise InputError(f"no site {name!r}; sites are: {known}", column="--site")
+        if hit not in chosen:
+            chosen.append(hit)
+    return chosen
