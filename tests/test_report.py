@@ -73,8 +73,16 @@ def test_demo_report_has_every_section_in_order() -> None:
     assert keys == list(SITE_SECTIONS)
     assert [s.key for s in report.project_sections] == list(PROJECT_SECTIONS)
     assert report.comparison is None
+    # the demo project names its example CRM export: every section is available
+    assert report.availability() == {}
+    assert report.section("crm").available
+
+
+def test_project_without_crm_says_why() -> None:
+    project = demo_project().copy()
+    project.settings.pop("crm_file")
+    report = build_report(project, charts=False)
     missing = report.availability()
-    # the demo has no CRM file: that section (and only that one) says why
     assert list(missing) == ["crm (K1)"]
     assert "CRM" in missing["crm (K1)"]
     assert report.section("crm").reason == missing["crm (K1)"]
@@ -244,7 +252,8 @@ def test_gpkg_layers_read_back(tmp_path) -> None:
     path.write_bytes(demo_output("gpkg"))
     layers = dict(pyogrio.list_layers(path))
     assert set(layers) == {
-        "trade_areas", "candidates", "stores", "competitors", "customers_h3", "report_info",
+        "trade_areas", "candidates", "stores", "competitors", "customers_h3", "crm_h3",
+        "report_info",
     }  # fmt: skip
     counts = {name: len(gpd.read_file(path, layer=name)) for name in layers}
     report = demo_report(charts=False)
@@ -255,6 +264,8 @@ def test_gpkg_layers_read_back(tmp_path) -> None:
     assert counts["customers_h3"] == len(report.layers["customers_h3"]) > 0
     cells = gpd.read_file(path, layer="customers_h3")
     assert cells.crs.to_epsg() == 4326 and (cells["customers"] >= 5).all()
+    crm_cells = gpd.read_file(path, layer="crm_h3")
+    assert len(crm_cells) == counts["crm_h3"] > 0 and (crm_cells["customers"] >= 5).all()
     cand = gpd.read_file(path, layer="candidates")
     assert cand["expected_sales"].iloc[0] == pytest.approx(
         report.section("summary").figure("expected_sales")

@@ -36,7 +36,7 @@ def test_xlsx_with_json_summary(tmp_path: Path) -> None:
     figures = payload["figures"]["K1"]
     assert figures["expected_sales"] == pytest.approx(3279916.8, rel=1e-6)
     assert figures["irs_without"] is None  # infinite (no competing floor area): null in JSON
-    assert list(payload["not_available"]) == ["crm (K1)"]
+    assert list(payload["not_available"]) == []
     assert "report: XLSX of 1 site(s)" in result.stderr
 
 

@@ -21,6 +21,7 @@ DEMO_RESPONDENTS = 150
 SURVEY_DIR = REPO_DIR / "surveys"
 DEMO_SURVEY = SURVEY_DIR / "demo_survey.csv"
 DEMO_TRUTH = SURVEY_DIR / "demo_survey_truth.csv"
+DEMO_CRM = REPO_DIR / "data" / "examples" / "crm_customers.csv"
 # Grocery formats a respondent may name as the competitor stores they also use.
 GROCERY = ("supermarket", "convenience")
 

@@ -133,7 +133,12 @@ def demo_project() -> Project:
         name="Demo: Lidl, Helsinki centre",
         region=DEMO_REGION,
         layers={"stores": own, "competitors": comp.reset_index(drop=True)},
-        settings={"currency": "EUR", "survey_file": demo.DEMO_SURVEY.name},
+        settings={
+            "currency": "EUR",
+            "survey_file": demo.DEMO_SURVEY.name,
+            # the example loyalty export (fictional people at real addresses; 60 link to the survey)
+            "crm_file": str(demo.DEMO_CRM),
+        },
     )
     from tradearea.geocode import geocode_frame
     from tradearea.surveys import load_survey
