@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.tiers import TIER_NAMES
 from tradearea.travel_costs import (
     EARTH_RADIUS_M,
     MIN_DISTANCE_M,
@@ -48,7 +49,6 @@ DEFAULT_BETA = 2.0
 # once); bounds peak memory whatever the number of zones.
 BLOCK_BYTES = 16 * 2**20
 CONTOUR_THRESHOLDS = (0.30, 0.10, 0.05)  # DOMAIN.md §1 market-share tiers
-TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
 
 
 @dataclass

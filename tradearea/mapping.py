@@ -17,10 +17,8 @@ from jinja2 import Template
 from tradearea import OSM_ATTRIBUTION
 from tradearea.assets import ASSET_PATHS, DROPPED_ASSETS, asset_url
 from tradearea.paths import STATIC_URL, VENDOR_DIR
+from tradearea.tiers import TIER_COLOURS, TIER_NAMES, TIER_NAMES_ZH  # noqa: F401 - re-exported
 
-TIER_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#f1c40f"}
-TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
-TIER_NAMES_ZH = {1: "第一商圈", 2: "第二商圈", 3: "第三商圈"}
 BASE_URL = f"{STATIC_URL}/vendor"
 # Without a tile layer Leaflet has no maximum zoom, which breaks MarkerCluster: set one.
 MAX_ZOOM = 19

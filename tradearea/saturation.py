@@ -13,12 +13,12 @@ import pandas as pd
 
 from tradearea.competition import FORMATS
 from tradearea.demand import spend_per_household
+from tradearea.tiers import TIER_NAMES
 
 WGS84 = "EPSG:4326"
 DEFAULT_SURFACE_RESOLUTION = 9
 DEFAULT_RADIUS_M = 1_000.0
 DEFAULT_MINUTES = 10.0
-TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
 
 
 def irs(customers: float, spend: float, floor_area: float) -> float:

@@ -20,11 +20,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 
 from tradearea import OSM_ATTRIBUTION
+from tradearea.tiers import TIER_COLOURS, TIER_NAMES
 
 # The tier colours and names of tradearea.mapping, repeated so that a PDF, XLSX or GeoPackage
 # export does not import folium (mapping's) for two constants; a test keeps them equal.
-TIER_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#f1c40f"}
-TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
 
 DPI = 130
 FONTS = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "sans-serif"]

@@ -17,13 +17,14 @@ from scipy.spatial import cKDTree
 
 from tradearea.errors import InputError
 from tradearea.network import valid_polygonal
+from tradearea.tiers import TIER_NAMES
 from tradearea.tradeareas.presets import SHARE_PRESETS
 
 if TYPE_CHECKING:
     from tradearea.regions import Region
 
 WGS84 = "EPSG:4326"
-TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
+
 OUTLIER = "outlier"
 NOT_PLACED = "not placed"
 UNPLACED_STATUS = frozenset({"unmatched", "rejected", "failed", "error"})
