@@ -6,6 +6,10 @@ memory is its own. Results are also written to benchmarks/results.json with the 
 
     python benchmarks/run_all.py            # all
     python benchmarks/run_all.py huff crm   # those whose file name contains a word
+    python benchmarks/run_all.py --quick    # smaller sizes where a benchmark offers them
+
+``--quick`` sets ``TRADEAREA_BENCH_QUICK=1`` for the benchmarks (bench_scaling then stops at
+1,000,000 customers instead of 10,000,000; ``TRADEAREA_BENCH_MAX`` sets its top size).
 """
 
 from __future__ import annotations
@@ -80,6 +84,9 @@ def _fmt(v: object, unit: str = "") -> str:
 
 def main(argv: list[str]) -> int:
     """Run the selected benchmarks, print the table, write results.json."""
+    if "--quick" in argv:
+        argv = [a for a in argv if a != "--quick"]
+        os.environ["TRADEAREA_BENCH_QUICK"] = "1"
     files = sorted(HERE.glob("bench_*.py"))
     if argv:
         files = [f for f in files if any(w in f.stem for w in argv)]
