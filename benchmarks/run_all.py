@@ -52,26 +52,42 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"python": sys.version.split()[0], "platform": platform.platform(), "cpu": cpu,
-            "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024**2, 1),
-            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024**2, 1),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
 
 
 def run(path: Path) -> list[dict[str, object]]:
     """Run one benchmark file in a child process and return its rows."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
-                          text=True, check=False, cwd=HERE.parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=HERE.parent,
+    )
     sys.stdout.write(proc.stdout.replace("BENCH_JSON", "result:"))
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            rows = json.loads(line[len("BENCH_JSON "):])
+            rows = json.loads(line[len("BENCH_JSON ") :])
             for r in rows:
                 r["file"] = path.name
             return rows
     sys.stderr.write(proc.stderr[-4000:])
-    return [{"task": path.stem, "file": path.name, "error": f"exit {proc.returncode}",
-             "wall_s": round(time.perf_counter() - started, 1)}]
+    return [
+        {
+            "task": path.stem,
+            "file": path.name,
+            "error": f"exit {proc.returncode}",
+            "wall_s": round(time.perf_counter() - started, 1),
+        }
+    ]
 
 
 def _fmt(v: object, unit: str = "") -> str:
@@ -100,9 +116,11 @@ def main(argv: list[str]) -> int:
         if "error" in r:
             print(f"{r['task']:<46} ERROR {r['error']}")
             continue
-        print(f"{str(r.get('task'))[:46]:<46} {str(r.get('size'))[:22]:<22} "
-              f"{_fmt(r.get('ours_s'), ' s'):>11} {_fmt(r.get('peer_s'), ' s'):>11} "
-              f"{_fmt(r.get('ratio'), 'x'):>9} {_fmt(r.get('peak_mb')):>9}")
+        print(
+            f"{str(r.get('task'))[:46]:<46} {str(r.get('size'))[:22]:<22} "
+            f"{_fmt(r.get('ours_s'), ' s'):>11} {_fmt(r.get('peer_s'), ' s'):>11} "
+            f"{_fmt(r.get('ratio'), 'x'):>9} {_fmt(r.get('peak_mb')):>9}"
+        )
     out = HERE / "results.json"
     out.write_text(json.dumps({"machine": machine(), "results": rows}, indent=2, default=str))
     print(f"\nwrote {out}")
