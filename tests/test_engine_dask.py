@@ -328,3 +328,49 @@ def test_parquet_crm_import_and_locating_agree(cluster: object, tmp_path: Path) 
     assert "address" not in located_b.columns  # personal data is not carried on
     sources = located_b["location_source"].value_counts().to_dict()
     assert sources["input_coords"] == 243 and sum(sources.values()) == 246
+
+
+def test_public_functions_take_a_dask_frame() -> None:
+    """The library's own functions delegate Dask input to the engine and give the same table."""
+    import dask.dataframe as dd
+
+    from tradearea import crm, huff
+
+    zones = pd.DataFrame(
+        {
+            "origin_id": ["a", "b", "c", "d"],
+            "lat": [60.17, 60.171, 60.168, 60.175],
+            "lon": [24.94, 24.945, 24.95, 24.938],
+            "demand": [100.0, 50.0, 80.0, 20.0],
+        }
+    )
+    stores = pd.DataFrame(
+        {
+            "store_id": ["S1", "S2"],
+            "lat": [60.1699, 60.1713],
+            "lon": [24.942, 24.9478],
+            "floor_area_m2": [1150.0, 7636.0],
+        }
+    )
+    plain = huff.huff_model(zones, stores)
+    lazy = huff.huff_model(dd.from_pandas(zones, npartitions=2), stores)
+    pd.testing.assert_frame_equal(
+        plain.sales.reset_index(drop=True), lazy.sales.reset_index(drop=True), check_dtype=False
+    )
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["x", "x", "y", "z", "z", "z"],
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-03-01", "2024-02-01", "2024-01-05", "2024-02-05", "2024-03-05"]
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 9.0],
+        }
+    )
+    a = crm.customers_from_transactions(tx)
+    b = crm.customers_from_transactions(dd.from_pandas(tx, npartitions=2))
+    b = b.compute() if hasattr(b, "compute") else b
+    pd.testing.assert_frame_equal(
+        a.sort_values("customer_id").reset_index(drop=True),
+        b.sort_values("customer_id").reset_index(drop=True),
+        check_dtype=False,
+    )

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._dispatch import dask_aware
 from tradearea.errors import InputError
 from tradearea.tiers import TIER_NAMES
 from tradearea.travel_costs import (
@@ -285,6 +286,7 @@ def probability_blocks(
         yield rows, util
 
 
+@dask_aware("huff_probabilities")
 def huff_probabilities(
     zones: pd.DataFrame,
     stores: pd.DataFrame,
@@ -377,6 +379,7 @@ class HuffResult:
         }
 
 
+@dask_aware("huff_model")
 def huff_model(
     zones: pd.DataFrame,
     stores: pd.DataFrame,

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._dispatch import dask_aware
 from tradearea.competition import FORMATS
 from tradearea.demand import spend_per_household
 from tradearea.tiers import TIER_NAMES
@@ -106,6 +107,7 @@ def _category_stores(stores: pd.DataFrame, category: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(s.drop(columns=["geometry"], errors="ignore"), geometry=geom, crs=WGS84)
 
 
+@dask_aware("irs_by_trade_area")
 def irs_by_trade_area(
     areas: gpd.GeoDataFrame,
     stores: pd.DataFrame,

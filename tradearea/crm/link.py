@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._dispatch import dask_aware
 from tradearea.crm.value import SEGMENTS
 from tradearea.errors import InputError
 
@@ -76,6 +77,7 @@ def haversine_m(
     return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
+@dask_aware("assign_tiers")
 def assign_tiers(
     customers: pd.DataFrame,
     areas: gpd.GeoDataFrame,
@@ -153,6 +155,7 @@ def assign_tiers(
     return out, overlaps
 
 
+@dask_aware("segment_tier_table")
 def segment_tier_table(customers: pd.DataFrame, *, by_store: bool = False) -> pd.DataFrame:
     """Cross-tabulate segments by tier: customers, revenue, CLV and shares.
 
@@ -226,6 +229,7 @@ def segment_tier_pivot(table: pd.DataFrame, *, value: str = "customers") -> pd.D
     return wide
 
 
+@dask_aware("valuable_penetration")
 def valuable_penetration(
     customers: pd.DataFrame,
     areas: gpd.GeoDataFrame,
@@ -290,6 +294,7 @@ def valuable_penetration(
     return out.reset_index()[["store_id", "tier", *cols]]
 
 
+@dask_aware("winback_list")
 def winback_list(
     customers: pd.DataFrame,
     *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tradearea._dispatch import dask_aware
+
 SEGMENTS = ("champions", "loyal", "potential", "new", "at risk", "hibernating", "lost")
 LIFECYCLE = ("acquisition", "growth", "stable", "decline", "lapsed")
 DAY = np.timedelta64(1, "D")
@@ -116,6 +118,7 @@ def _as_of(customers: pd.DataFrame, as_of: pd.Timestamp | str | None) -> pd.Time
     return pd.Timestamp(customers["last_purchase"].max()).normalize()
 
 
+@dask_aware("customers_from_transactions")
 def customers_from_transactions(
     transactions: pd.DataFrame,
     *,
@@ -186,6 +189,7 @@ def customers_from_transactions(
     return out.reset_index()
 
 
+@dask_aware("customer_value")
 def customer_value(
     customers: pd.DataFrame,
     *,
@@ -262,6 +266,7 @@ def customer_value(
     return out
 
 
+@dask_aware("retention_rate_estimate")
 def retention_rate_estimate(
     customers: pd.DataFrame,
     *,
@@ -303,6 +308,7 @@ def _quintile(values: pd.Series) -> pd.Series:
     return (1 + np.floor(5 * (rank - 1) / max(n, 1))).clip(1, 5).astype("int64")
 
 
+@dask_aware("rfm_scores")
 def rfm_scores(customers: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Score recency, frequency and monetary value in quintiles (1-5) and name the segment.
 
@@ -363,6 +369,7 @@ def rfm_scores(customers: pd.DataFrame, *, as_of: pd.Timestamp | str | None = No
     )
 
 
+@dask_aware("lifecycle_stage")
 def lifecycle_stage(
     customers: pd.DataFrame,
     *,
@@ -425,6 +432,7 @@ def lifecycle_stage(
     )
 
 
+@dask_aware("pareto_share")
 def pareto_share(revenue: pd.Series | np.ndarray, *, top: float = 0.2) -> float:
     """Return the share of revenue that comes from the top ``top`` share of customers.
 

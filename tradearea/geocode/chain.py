@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea._dispatch import dask_aware
 from tradearea.errors import InputError
 from tradearea.geocode.chinese import chinese_districts, to_wgs84
 from tradearea.geocode.fixes import normalise_fixes
@@ -28,6 +29,7 @@ LOW_SCORE = 80.0
 _REGION_MARGIN_DEG = 0.5
 
 
+@dask_aware("geocode_frame")
 def geocode_frame(
     frame: pd.DataFrame,
     *,
