@@ -243,10 +243,10 @@ def _candidate(
         )
     )
     cand = forecast.candidate_store(point[0], point[1], format=opts["format"], floor_area_m2=area)
-    row = {**cand, "candidate_id": "K1"}
-    project.layers["candidates"] = gpd.GeoDataFrame(
-        [row], geometry=gpd.points_from_xy([cand["lon"]], [cand["lat"]]), crs=WGS84
-    )
+    from tradearea.sites import place_candidate
+
+    # one candidate of this page in the layer, next to those added on the Sites page
+    place_candidate(project, cand, source="competition")
     return cand
 
 

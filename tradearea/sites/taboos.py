@@ -1,4 +1,4 @@
-"""Candidate sites: the taboo checklist from street data, and a weighted scorecard."""
+"""The site taboo checklist (选址禁忌), answered from street data where it can be."""
 
 from __future__ import annotations
 
@@ -189,9 +189,6 @@ def taboo_checks(
     rows = []
     for item in TABOO_ITEMS:
         status, evidence = found.get(item.key, ("unchecked", "to be checked on site"))
-        if item.key in ticks:
-            status = "taboo" if ticks[item.key] else "ok"
-            evidence = "set by user" + (f" (street data: {evidence})" if item.auto else "")
         rows.append(
             {
                 "key": item.key,
@@ -202,100 +199,34 @@ def taboo_checks(
                 "evidence": evidence,
             }
         )
-    return pd.DataFrame(rows)
+    return apply_ticks(pd.DataFrame(rows), ticks)
 
 
-# --------------------------------------------------------------------------------------------
-# Scorecard
-
-# Site-selection factors of DOMAIN.md §3 that the tool can measure per candidate, with the
-# direction in which a factor is better (+1 more is better, -1 less is better) and a default weight.
-SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
-    "households_primary": {
-        "label": "Households in the primary area",
-        "label_zh": "第一商圈户数",
-        "direction": 1,
-        "weight": 20,
-    },
-    "expected_sales": {
-        "label": "Expected sales (Huff)",
-        "label_zh": "预计销售额",
-        "direction": 1,
-        "weight": 25,
-    },
-    "irs_after": {
-        "label": "IRS after opening",
-        "label_zh": "开业后零售饱和指数",
-        "direction": 1,
-        "weight": 15,
-    },
-    "competitors_primary": {
-        "label": "Competitors in the primary area",
-        "label_zh": "第一商圈竞争店数",
-        "direction": -1,
-        "weight": 10,
-    },
-    "transit_stops": {
-        "label": "Transit stops within 300 m",
-        "label_zh": "300米内公交站",
-        "direction": 1,
-        "weight": 10,
-    },
-    "irr": {"label": "Project IRR", "label_zh": "内部收益率", "direction": 1, "weight": 10},
-    "taboos": {"label": "Taboos found", "label_zh": "选址禁忌数", "direction": -1, "weight": 10},
-}
-
-
-def scorecard(
-    candidates: pd.DataFrame,
-    *,
-    weights: dict[str, float] | None = None,
-    factors: dict[str, dict[str, Any]] | None = None,
-) -> pd.DataFrame:
-    """Score candidates on weighted site-selection factors (0–100 each, weighted total).
-
-    Each factor is scaled across the candidates to 0–100 (min–max; 100 is the best candidate
-    for that factor given its direction; equal values all score 100). Missing values score 0.
-    The total is the weighted mean of the factor scores; weights need not add up to 100.
+def apply_ticks(table: pd.DataFrame, ticks: dict[str, bool] | None) -> pd.DataFrame:
+    """Return the checklist with the user's answers applied (True: the taboo is present).
 
     Parameters
     ----------
-    candidates : pandas.DataFrame
-        One row per candidate (index = candidate name or id) with a column per factor.
-    weights : dict, optional
-        Factor -> weight (default: the weights in :data:`SCORECARD_FACTORS`). A weight of 0
-        drops the factor.
-    factors : dict, optional
-        Factor definitions (default :data:`SCORECARD_FACTORS`).
+    table : pandas.DataFrame
+        From :func:`taboo_checks` without ticks (automatic answers only).
+    ticks : dict of str to bool, optional
+        Item key -> whether the taboo is present; items not given keep their status.
 
     Returns
     -------
     pandas.DataFrame
-        ``score_<factor>`` columns, ``total`` and ``rank`` (1 = best), same index.
+        A copy; answered items get status 'taboo' or 'ok' and evidence 'set by user' (with the
+        street data's answer kept for automatic items).
     """
-    factors = factors or SCORECARD_FACTORS
-    weights = {k: float(v["weight"]) for k, v in factors.items()} | dict(weights or {})
-    if any(w < 0 for w in weights.values()):
-        msg = "scorecard weights must not be negative"
-        raise ValueError(msg)
-    used = [k for k in factors if k in candidates.columns and weights.get(k, 0) > 0]
-    if not used:
-        msg = "no scorecard factor with a positive weight is present in the candidates table"
-        raise ValueError(msg)
-    out = pd.DataFrame(index=candidates.index)
-    total = np.zeros(len(candidates))
-    for key in used:
-        values = pd.to_numeric(candidates[key], errors="coerce").astype(float)
-        lo, hi = values.min(), values.max()
-        if not np.isfinite(lo) or hi == lo:
-            scaled = pd.Series(np.where(values.notna(), 100.0, 0.0), index=values.index)
-        else:
-            scaled = (values - lo) / (hi - lo) * 100.0
-            if factors[key]["direction"] < 0:
-                scaled = 100.0 - scaled
-            scaled = scaled.fillna(0.0)
-        out[f"score_{key}"] = scaled.round(2)
-        total += scaled.to_numpy() * weights[key]
-    out["total"] = np.round(total / sum(weights[k] for k in used), 2)
-    out["rank"] = out["total"].rank(ascending=False, method="min").astype(int)
+    out = table.copy()
+    for key, present in (ticks or {}).items():
+        hit = out["key"] == key
+        if not hit.any():
+            continue
+        i = out.index[hit][0]
+        evidence = out.at[i, "evidence"]
+        out.at[i, "status"] = "taboo" if present else "ok"
+        out.at[i, "evidence"] = "set by user" + (
+            f" (street data: {evidence})" if bool(out.at[i, "auto"]) else ""
+        )
     return out
