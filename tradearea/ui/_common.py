@@ -15,9 +15,22 @@ from tradearea.safety import escape_markdown
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
 
+_LAST_LANG = ["en"]
+
+
 def lang() -> str:
-    """Return the interface language code ('en' or 'zh')."""
-    return st.session_state.get("lang", "en")
+    """Return the interface language code ('en' or 'zh').
+
+    Outside a script run (AppTest formatting a widget's options between runs) there is no
+    session: the language of the last run is used, so labels match what the run drew.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _LAST_LANG[0]
+    code = st.session_state.get("lang", "en")
+    _LAST_LANG[0] = code
+    return code
 
 
 def tr(en: str, zh: str) -> str:
