@@ -23,6 +23,8 @@ def _script() -> None:
 def _app(lang: str = "en") -> AppTest:
     at = AppTest.from_function(_script, default_timeout=120)
     at.session_state["lang"] = lang
+    # the demo project has trade areas of its own; these tests use the example areas file
+    at.session_state["crm_areas_source"] = "example"
     return at.run()
 
 

@@ -27,9 +27,18 @@ RTOL = 1e-9  # the only differences allowed: float sums added in another order
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
-    """Two worker processes, one thread each: tasks and shared tables really get pickled."""
-    with scale.dask_client(workers=2, threads_per_worker=1, memory_limit="1GiB") as client:
-        yield client
+    """Two worker processes, one thread each: tasks and shared tables really get pickled.
+
+    Spawned workers re-run ``__main__`` from its file; streamlit's AppTest (earlier in the session)
+    leaves ``__main__`` pointing at a temporary script, so a clean ``__main__`` is put in place
+    while the cluster lives.
+    """
+    import types
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+        with scale.dask_client(workers=2, threads_per_worker=1, memory_limit="1GiB") as client:
+            yield client
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str] | None = None) -> None:
