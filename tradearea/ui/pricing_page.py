@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import streamlit as st
 from tradearea import pricing
 from tradearea.errors import InputError
 from tradearea.paths import data_dir
+from tradearea.safety import escape_markdown
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._pricing_charts import (
     cash_flow_chart,
@@ -59,7 +59,16 @@ def _source_scenario(source: str) -> pricing.Scenario:
     if source == _EXAMPLE:
         path = _example_path()
         return pricing.load_scenario(path) if path.is_file() else pricing.Scenario()
-    return pricing.scenario_from_dict(current_project().scenarios[source], file=source)
+    data = current_project().scenarios[source]
+    market = data.get("market") if isinstance(data, dict) else None
+    if isinstance(market, dict) and market.get("comparables_file"):
+        # a project file may come from anyone: a path inside it is never opened
+        msg = (
+            "a scenario kept in a project cannot refer to a file on this computer "
+            "(market.comparables_file); enter the comparables in the table instead"
+        )
+        raise InputError(msg, file=source, column="market.comparables_file")
+    return pricing.scenario_from_dict(data, file=source)
 
 
 def _load(source: str) -> None:
@@ -295,27 +304,9 @@ def _scenario_data(floor_table: pd.DataFrame, comp_table: pd.DataFrame) -> dict[
     return data
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def _plain(text: str) -> str:
-    """Escape Markdown so user text (names, values) shows as typed and never as a link or image."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
-
-
 def _error(exc: Exception) -> None:
-    """Show an error whose message may quote user input, with that input escaped."""
-    if isinstance(exc, InputError):
-        show_error(
-            InputError(
-                _plain(exc.message),
-                file=None if exc.file is None else _plain(exc.file),
-                row=exc.row,
-                column=None if exc.column is None else _plain(exc.column),
-            )
-        )
-    else:
-        show_error(ValueError(_plain(str(exc))))
+    """Show an error (``show_error`` escapes the user text it quotes)."""
+    show_error(exc)
 
 
 def _friendly(exc: InputError) -> InputError:
@@ -393,7 +384,7 @@ def _save_and_compare(scenario: pricing.Scenario, currency: str) -> None:
         project.record("scenario", name=clean)
         saved = list(project.scenarios)
         chosen = [*chosen, clean] if clean not in chosen else chosen
-        shown = _plain(clean)
+        shown = escape_markdown(clean)
         st.success(tr(f"Saved scenario “{shown}” in the project.", f"已保存方案「{shown}」。"))
     st.session_state[_P + "compare"] = chosen
     chosen = st.multiselect(
