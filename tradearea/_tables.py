@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +19,10 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV (any common encoding and delimiter) or Excel sheet as text columns.
 
+    The file goes through the hardened reader :func:`tradearea.surveys.read_table` (size limit
+    ``TRADEAREA_MAX_INPUT_MB``, zip-bomb check, column limit, encoding detection, title lines
+    above the header skipped), so every upload path shares the same guards.
+
     Parameters
     ----------
     path : str or pathlib.Path
@@ -36,57 +38,26 @@ def read_table(
     Raises
     ------
     InputError
-        If the file cannot be read as a table.
+        If the file cannot be read as a table, is empty or has a header but no rows.
     """
+    from tradearea.surveys import read_table as read_any
+
     path = Path(path)
+    file = str(path)
     if not path.exists():
-        raise InputError("not found", file=str(path))
+        raise InputError("not found", file=file)
     suffix = path.suffix.lower()
-    if suffix in _EXCEL_SUFFIXES:
-        try:
-            frame = pd.read_excel(path, dtype=str)
-        except Exception as exc:
-            raise InputError(f"cannot read the spreadsheet: {exc}", file=str(path)) from None
-    elif suffix in _TEXT_SUFFIXES or suffix == "":
-        text = _decode(path.read_bytes(), file=str(path))
-        if not text.strip():
-            raise InputError("the file is empty", file=str(path))
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False
-            )
-        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-            raise InputError(f"cannot read the table: {exc}", file=str(path)) from None
-    else:
+    if suffix not in _EXCEL_SUFFIXES and suffix not in _TEXT_SUFFIXES and suffix != "":
         msg = f"unsupported file type {suffix!r}; use .csv or .xlsx"
-        raise InputError(msg, file=str(path))
+        raise InputError(msg, file=file)
+    if not path.is_file():
+        raise InputError("is not a regular file (expected a CSV or XLSX file)", file=file)
+    raw, _info = read_any(path, name=file)
+    frame = raw.apply(lambda s: s.str.strip()).replace({"": None})
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    frame = frame.apply(lambda s: s.str.strip()).replace({"": None})
     if aliases:
         frame = rename_columns(frame, aliases)
     return frame
-
-
-def _decode(raw: bytes, *, file: str) -> str:
-    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    if best is None:
-        raise InputError("cannot tell the text encoding; save it as UTF-8", file=file)
-    return str(best)
-
-
-def _delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def rename_columns(frame: pd.DataFrame, aliases: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -126,6 +97,26 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.strip().casefold() if ch not in " _-()（）/")
 
 
+def column_list(columns: Sequence[object], *, limit: int = 20, width: int = 40) -> str:
+    """Column names for a message: at most ``limit`` names of at most ``width`` characters.
+
+    Parameters
+    ----------
+    columns : sequence
+        The names.
+    limit, width : int
+        How many names, and how much of each, to show.
+
+    Returns
+    -------
+    str
+        ``"a, b, c"``, with ``…`` where something was left out.
+    """
+    names = [str(c) if len(str(c)) <= width else str(c)[: width - 1] + "…" for c in columns]
+    text = ", ".join(names[:limit])
+    return text + (f", … ({len(names)} columns)" if len(names) > limit else "")
+
+
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, file: str | None) -> None:
     """Raise an InputError naming the first required column that is missing.
 
@@ -140,7 +131,7 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, file: str | 
     """
     for col in columns:
         if col not in frame.columns:
-            found = ", ".join(map(str, frame.columns)) or "none"
+            found = column_list(frame.columns) or "none"
             msg = f"required column {col!r} is missing (columns found: {found})"
             raise InputError(msg, file=file, column=col)
 

@@ -200,13 +200,16 @@ def read_zones(
     if not path.exists():
         raise InputError("not found", file=file)
     if path.suffix.lower() in _GEO_SUFFIXES:
-        try:
-            raw = (
-                gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
-            )
-        except Exception as exc:
-            raise InputError(f"cannot read the zones: {exc}", file=file) from None
-        geo = _to_wgs84(raw, file=file)
+        if path.suffix.lower() == ".parquet":
+            try:
+                raw = gpd.read_parquet(path)
+            except Exception as exc:
+                raise InputError(f"cannot read the zones: {exc}", file=file) from None
+            geo = _to_wgs84(raw, file=file)
+        else:  # size limit, CRS check/reprojection, invalid polygons repaired (geofiles)
+            from tradearea.geofiles import read_polygons
+
+            geo = read_polygons(path, name=file, what="zones", polygons=False)
         table = rename_columns(pd.DataFrame(geo.drop(columns=geo.geometry.name)), ZONE_ALIASES)
         geometry = geo.geometry.reset_index(drop=True)
         bad = (geometry.isna() | geometry.is_empty).to_numpy()
@@ -230,7 +233,10 @@ def read_zones(
     table = table.reset_index(drop=True)
     if not len(table):
         raise InputError("the file has no zones", file=file)
-    return _zone_table(table, lat, lon, geometry, file=file, household_size=household_size)
+    zones = _zone_table(table, lat, lon, geometry, file=file, household_size=household_size)
+    if path.suffix.lower() in _GEO_SUFFIXES:
+        zones.attrs.update(geo.attrs)  # repairs and CRS conversion, for summaries
+    return zones
 
 
 def _to_wgs84(raw: gpd.GeoDataFrame, *, file: str) -> gpd.GeoDataFrame:

@@ -122,6 +122,8 @@ def load_config(
         raw = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _bad(f"not a valid TOML file: {exc}", path) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise _bad("not a valid TOML file: nested too deeply", path) from None
     for key, value in raw.items():
         if key == "candidates":
             continue
@@ -231,7 +233,7 @@ def _check_numbers(raw: dict[str, Any], path: Path) -> None:
 def _files_of(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [path] if path.exists() else []
+    return [path] if path.is_file() else []  # never a device such as /dev/zero: read forever
 
 
 class Fingerprints:

@@ -187,6 +187,7 @@ _COMPETITOR_WEEK = re.compile(
 _CANONICAL_COMPETITOR = re.compile(r"^competitor_\d{1,2}(_visits_per_(month|week))?$")
 _DROP = re.compile(r"[\W_]+")
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+MAX_HEADER_CHARS = 200  # no column name is longer
 _PARTS = re.compile(r"[/|()（）\[\]【】\n]")
 
 
@@ -217,8 +218,8 @@ def canonical_name(header: str) -> str | None:
     str or None
         ``address``, ``visits_per_month``, ``competitor_2_visits_per_month`` ...
     """
-    if not isinstance(header, str) or not header.strip():
-        return None
+    if not isinstance(header, str) or not header.strip() or len(header) > MAX_HEADER_CHARS:
+        return None  # a "header" of a paragraph is data; and _BRACKETS is quadratic on it
     attempts = [_norm(header), _norm(_BRACKETS.sub(" ", header))]
     attempts += [_norm(p) for p in _PARTS.split(header) if p.strip()]
     for attempt in attempts:

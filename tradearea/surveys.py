@@ -163,6 +163,8 @@ def _read_bytes(path: Any, name: str | None) -> tuple[bytes, str]:
             raise InputError("not found", file=label)
         if p.is_dir():
             raise InputError("is a folder, expected a CSV or XLSX file", file=label)
+        if not p.is_file():  # a device or pipe (/dev/zero) would be read forever
+            raise InputError("is not a regular file, expected a CSV or XLSX file", file=label)
         try:
             size = p.stat().st_size
             if size > limit:
@@ -193,6 +195,10 @@ def _table(
     delim: str | None,
     sheet: str | None,
 ) -> tuple[pd.DataFrame, ReadInfo]:
+    widest = max((len(r) for r in rows), default=0)
+    if widest > MAX_COLUMNS:  # before any per-cell work: a million-column header is cheap to refuse
+        msg = f"has {widest} columns, more than the {MAX_COLUMNS} a survey table may have"
+        raise InputError(msg, file=file)
     rows = [[c.replace("\ufeff", "") if isinstance(c, str) else str(c) for c in r] for r in rows]
     filled = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
     if not filled:

@@ -222,18 +222,31 @@ def open_project(target: str | Path) -> Project:
     meta = tables.get("project_meta")
     if meta is None:
         raise InputError("not a tradearea project (no project_meta table)", file=str(path))
-    meta = dict(zip(meta["key"], meta["value"], strict=True))
-    version = int(meta.get("schema_version", 1))
+    try:
+        meta = dict(zip(meta["key"], meta["value"], strict=True))
+        version = int(meta.get("schema_version", 1))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"damaged project file: bad project_meta ({exc})", file=str(path)
+        ) from None
     if version > SCHEMA_VERSION:
         msg = (
             f"project schema version {version} is newer than this tradearea understands "
             f"({SCHEMA_VERSION}); upgrade tradearea"
         )
         raise InputError(msg, file=str(path))
-    settings = {r.key: json.loads(r.value) for r in tables["settings"].itertuples()}
-    scenarios = {r.name: json.loads(r.inputs) for r in tables["scenarios"].itertuples()}
-    log = [json.loads(r.entry) for r in tables["audit_log"].itertuples()]
-    layers = _read_layers(path)
+    try:
+        settings = {r.key: json.loads(r.value) for r in tables["settings"].itertuples()}
+        scenarios = {r.name: json.loads(r.inputs) for r in tables["scenarios"].itertuples()}
+        log = [json.loads(r.entry) for r in tables["audit_log"].itertuples()]
+    except (AttributeError, ValueError, TypeError, RecursionError) as exc:
+        msg = f"damaged project file: settings, scenarios or audit log unreadable ({exc})"
+        raise InputError(msg, file=str(path)) from None
+    try:
+        layers = _read_layers(path)
+    except Exception as exc:  # pyogrio/GDAL raise their own error types for damaged layers
+        msg = f"damaged project file: a layer cannot be read ({exc})"
+        raise InputError(msg, file=str(path)) from None
     project = Project(
         name=meta.get("name", path.stem),
         region=meta.get("region", DEMO_REGION),

@@ -11,7 +11,6 @@ from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
 
 METHODS = ("share", "penetration", "rings", "drive", "walk")
 METRICS = ("distance", "drive", "walk")
-_ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 
 
 def register(app: typer.Typer) -> None:
@@ -131,7 +130,12 @@ def _stores(store: list[str], stores_file: Path | None) -> Any:
     import pandas as pd
 
     if stores_file is not None:
-        return _read_table(stores_file)
+        from tradearea.cli.huff import in_file
+        from tradearea.tradeareas._base import prepare_stores
+
+        table = _read_table(stores_file)
+        in_file(stores_file, lambda: prepare_stores(table))  # bad stores: name the file
+        return table
     if not store:
         fail("give the store: --store LAT,LON (repeat for several) or --stores FILE")
     points = [parse_latlon(text) for text in store]
@@ -139,24 +143,11 @@ def _stores(store: list[str], stores_file: Path | None) -> Any:
 
 
 def _read_table(path: Path) -> Any:
-    import pandas as pd
+    """Read CSV/XLSX through the shared hardened reader (size, zip-bomb and column limits)."""
+    from tradearea._tables import read_table
 
-    from tradearea.errors import InputError
-
-    if not path.exists():
-        raise FileNotFoundError(2, "not found", str(path))
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str)
-    for encoding in _ENCODINGS:
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise InputError(f"cannot read as CSV: {exc}", file=path.name) from None
-        except pd.errors.EmptyDataError:
-            raise InputError("the file is empty", file=path.name) from None
-    raise InputError("cannot decode the file (tried UTF-8, GB18030, CP1252)", file=path.name)
+    frame = read_table(path)
+    return frame.where(frame.notna(), "")
 
 
 def _read_customers(path: Path, *, region: str) -> Any:
@@ -179,16 +170,14 @@ def _read_customers(path: Path, *, region: str) -> Any:
 
 
 def _read_zones(path: Path) -> Any:
-    import geopandas as gpd
+    """Zones with households: size limit, CRS check, invalid polygons repaired (geofiles)."""
+    from tradearea._tables import numeric_column, require_columns
+    from tradearea.geofiles import read_polygons
 
-    if not path.exists():
-        raise FileNotFoundError(2, "not found", str(path))
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        from tradearea.errors import InputError
-
-        raise InputError(f"cannot read zones: {exc}", file=path.name) from None
+    zones = read_polygons(path, name=path.name, what="zones", polygons=False)
+    require_columns(zones, ("households",), file=path.name)
+    zones["households"] = numeric_column(zones, "households", file=path.name, minimum=0)
+    return zones
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -224,20 +213,19 @@ def _options(method: str, **o: Any) -> dict[str, Any]:
 
 
 def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
+    from tradearea.atomic import atomic_path
     from tradearea.safety import neutralise_frame
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.unlink()
-    result.areas.to_file(out, driver="GeoJSON")
+    # each output replaces the previous one in one step: a failed write leaves it intact
+    with atomic_path(out) as tmp:
+        result.areas.to_file(tmp, driver="GeoJSON")
     if result.footprints is not None:
-        path = out.with_name(out.stem + "_footprints.geojson")
-        if path.exists():
-            path.unlink()
-        result.footprints.to_file(path, driver="GeoJSON")
+        with atomic_path(out.with_name(out.stem + "_footprints.geojson")) as tmp:
+            result.footprints.to_file(tmp, driver="GeoJSON")
     if customers_out is not None:
         table = result.customers.drop(columns="geometry")
-        neutralise_frame(table).to_csv(customers_out, index=False, encoding="utf-8")
+        with atomic_path(customers_out) as tmp:
+            neutralise_frame(table).to_csv(tmp, index=False, encoding="utf-8")
 
 
 def _summary_line(result: Any, method: str, out: Path) -> str:

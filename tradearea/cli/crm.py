@@ -21,23 +21,36 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def _read_areas(path: Path) -> Any:
-    import geopandas as gpd
+    import pandas as pd
 
     from tradearea.errors import InputError
+    from tradearea.geofiles import read_polygons, require_polygons
 
-    if not path.exists():
-        raise FileNotFoundError(2, "not found", str(path))
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:
-        msg = f"cannot read the trade areas (GeoJSON or GeoPackage from `tradearea areas`): {exc}"
-        raise InputError(msg, file=path.name) from None
+    # size limit, CRS check/reprojection, invalid polygons repaired, households (if any) numbers
+    frame = read_polygons(path, name=path.name, what="trade areas", polygons=False)
+    missing = [c for c in ("store_id", "tier") if c not in frame.columns]
+    if missing:
+        msg = (
+            f"trade areas need columns store_id and tier (from `tradearea areas`); "
+            f"missing {', '.join(missing)}"
+        )
+        raise InputError(msg, file=path.name, column=missing[0])
+    tier = pd.to_numeric(frame["tier"], errors="coerce")
+    bad = ~tier.isin([1, 2, 3]).to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        msg = f"tier must be 1 (primary), 2 (secondary) or 3 (tertiary), got {frame['tier'].iloc[i]!r}"
+        raise InputError(msg, file=path.name, row=i + 1, column="tier")
+    require_polygons(frame, file=path.name, what="trade areas")
+    return frame
 
 
 def _write_table(frame: Any, path: Path) -> None:
+    from tradearea.atomic import atomic_path
     from tradearea.safety import neutralise_frame
 
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
+    with atomic_path(path) as tmp:  # a failed write never leaves half a file
+        neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
 def register(app: typer.Typer) -> None:
@@ -136,6 +149,11 @@ def register(app: typer.Typer) -> None:
             if dedup and not fields:
                 fail("--dedup needs --match-on, e.g. --match-on name,phone,email")
             trade_areas = _read_areas(areas)
+            from tradearea.geofiles import repairs
+
+            notes = [f"file {areas.name}: {note}" for note in repairs(trade_areas)]
+            for note in notes:
+                typer.echo(f"tradearea crm: note: {note}", err=True)
             result = crm.analyse_crm(
                 crm_file,
                 trade_areas,
@@ -174,3 +192,5 @@ def register(app: typer.Typer) -> None:
                 f"{'n/a' if pareto != pareto else f'{pareto:.0%}'} of revenue -> {out}"
             )
             summary.update(out=str(out), **info)
+            if notes:
+                summary.update(repairs=notes)

@@ -105,12 +105,14 @@ def register(app: typer.Typer) -> None:
                 coord_system=coord_system,
                 source_rows=info.source_rows,
             )
-            out.parent.mkdir(parents=True, exist_ok=True)
+            from tradearea.atomic import atomic_path
+
             safe = neutralise_frame(geocoded)
-            if out.suffix.lower() == ".xlsx":
-                safe.to_excel(out, index=False, engine="xlsxwriter")
-            else:
-                safe.to_csv(out, index=False, encoding="utf-8-sig")
+            with atomic_path(out) as tmp:  # a failed write never leaves half a file
+                if out.suffix.lower() == ".xlsx":
+                    safe.to_excel(tmp, index=False, engine="xlsxwriter")
+                else:
+                    safe.to_csv(tmp, index=False, encoding="utf-8-sig")
             acc = account(geocoded)
             s.line = (
                 f"geocode: {acc['rows']} rows: {acc['placed']} placed "

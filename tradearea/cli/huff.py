@@ -32,11 +32,12 @@ def in_file(path: Path, read: Callable[[], T]) -> T:
 
 def write_csv(frame: Any, out: Path) -> None:
     """Write a table as UTF-8 CSV, text cells neutralised against formula injection."""
+    from tradearea.atomic import atomic_path
     from tradearea.safety import neutralise_frame
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     table = frame.drop(columns=["geometry"], errors="ignore")
-    neutralise_frame(table).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    with atomic_path(out) as tmp:  # a failed write never leaves half a file
+        neutralise_frame(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
 
 def register(app: typer.Typer) -> None:

@@ -53,8 +53,13 @@ def register(app: typer.Typer) -> None:
 
             loaded = pricing.load_scenario(scenario)
             axes = dict(pricing.parse_grid_spec(spec) for spec in grid)
-            result = pricing.analyse(loaded, grid=axes or None)
-            out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+            from tradearea.cli.huff import in_file
+
+            # errors in files the scenario refers to (comparables) name the scenario file too
+            result = in_file(scenario, lambda: pricing.analyse(loaded, grid=axes or None))
+            from tradearea.atomic import write_text_atomic
+
+            write_text_atomic(out, json.dumps(result, ensure_ascii=False, indent=2))
             metrics = result["investment"]["metrics"]
             npv = metrics["npv"]
             payback = metrics["payback_years"]

@@ -96,6 +96,7 @@ def register(app: typer.Typer) -> None:
             stores = in_file(competitors, lambda: competition.read_competitors(competitors))
             area_frame = in_file(areas, lambda: _read_areas(areas, need_households=zones is None))
             zone_frame = _zones(zones) if zones is not None else None
+            _report_repairs(((areas, area_frame), (zones, zone_frame)), summary)
             cand = None
             if candidate is not None:
                 lat, lon = parse_latlon(candidate, option="--candidate")
@@ -140,8 +141,10 @@ def register(app: typer.Typer) -> None:
                     resolution,
                     period,
                 )
-                surface.parent.mkdir(parents=True, exist_ok=True)
-                cells.to_file(surface, driver="GeoJSON")
+                from tradearea.atomic import atomic_path
+
+                with atomic_path(surface) as tmp:  # a failed write never leaves half a file
+                    cells.to_file(tmp, driver="GeoJSON")
                 ok = cells[cells["status"] == "ok"]
                 summary.update(
                     surface=str(surface),
@@ -151,6 +154,17 @@ def register(app: typer.Typer) -> None:
                 )
                 line += f"; surface {len(cells)} cells -> {surface}"
             summary.line = line + f" -> {out}"
+
+
+def _report_repairs(read: Any, summary: Any) -> None:
+    """Print (stderr) and add to --json the polygons repaired and CRS converted while reading."""
+    from tradearea.geofiles import repairs
+
+    notes = [f"file {path}: {note}" for path, frame in read for note in repairs(frame)]
+    for note in notes:
+        typer.echo(f"tradearea saturation: note: {note}", err=True)
+    if notes:
+        summary.update(repairs=notes)
 
 
 def _format(value: str) -> str:
@@ -163,28 +177,14 @@ def _format(value: str) -> str:
 
 
 def _read_areas(path: Path, *, need_households: bool) -> Any:
-    import geopandas as gpd
     import numpy as np
     import pandas as pd
 
     from tradearea.errors import InputError
+    from tradearea.geofiles import read_polygons
 
-    if not path.exists():
-        raise InputError("not found", file=str(path))
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(f"cannot read the trade areas: {exc}", file=str(path)) from None
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")
-    if not len(frame):
-        raise InputError("the file has no trade areas", file=str(path))
-    poly = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-    if not poly.all():
-        i = int(np.flatnonzero(~poly)[0])
-        raise InputError(
-            "trade area is not a polygon", file=str(path), row=i + 1, column="geometry"
-        )
+    # size limit, CRS check/reprojection, polygons only, invalid polygons repaired
+    frame = read_polygons(path, name=str(path), what="trade areas")
     if "tier" in frame.columns:
         tier = pd.to_numeric(frame["tier"], errors="coerce")
         bad = (tier.isna() | (tier < 1)).to_numpy()

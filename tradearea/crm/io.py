@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -75,7 +73,8 @@ class CrmImport:
 
 
 def _header_key(text: Any) -> str:
-    key = unicodedata.normalize("NFKC", str(text)).strip().casefold()
+    # headers are short; a long one is data (and the bracket pattern below is quadratic on it)
+    key = unicodedata.normalize("NFKC", str(text)[:200]).strip().casefold()
     key = re.sub(r"[(\[（【].*?[)\]）】]", "", key).strip()
     return re.sub(r"[\s\-./]+", "_", key).strip("_")
 
@@ -109,7 +108,9 @@ def map_columns(
             msg = f"unknown CRM field {target!r}; expected one of {', '.join(FIELDS)}"
             raise InputError(msg, file=file, column=source)
         if source not in cols:
-            msg = f"mapped column {source!r} is not in the file (columns: {', '.join(cols)})"
+            from tradearea._tables import column_list
+
+            msg = f"mapped column {source!r} is not in the file (columns: {column_list(cols)})"
             raise InputError(msg, file=file, column=source)
         result[source] = target
     taken = set(result.values())
@@ -123,53 +124,13 @@ def map_columns(
     return result
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    encoding = best.encoding if best is not None else "gb18030"
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("gb18030", errors="replace")
-
-
 def _read_raw(source: str | Path | BinaryIO, name: str) -> pd.DataFrame:
-    suffix = Path(name).suffix.lower()
-    data = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
-    if suffix in {".xlsx", ".xlsm"}:
-        try:
-            return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
-        except Exception as exc:
-            msg = f"cannot read the workbook: {exc}"
-            raise InputError(msg, file=name) from None
-    text = _decode(data)
-    if not text.strip():
-        msg = "the file is empty"
-        raise InputError(msg, file=name)
-    first = text[:4096].splitlines()[0] if text.strip() else ""
-    delimiter = ","
-    if suffix == ".tsv" or first.count("\t") > first.count(","):
-        delimiter = "\t"
-    elif first.count(";") > first.count(","):
-        delimiter = ";"
-    try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except pd.errors.ParserError as exc:
-        msg = f"cannot read as CSV: {exc}"
-        raise InputError(msg, file=name) from None
+    """Read the file through the hardened reader (size, zip-bomb and column limits, encodings)."""
+    from tradearea.surveys import read_table
+
+    frame, _info = read_table(source, name=name)
+    frame = frame.apply(lambda s: s.str.strip())
+    return frame.mask(frame == "")
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -395,7 +356,9 @@ def read_crm(
         raise
     fields = {target: raw[source] for source, target in used.items()}
     if "customer_id" not in fields:
-        msg = f"no customer id column found (columns: {', '.join(map(str, raw.columns))}); map one to customer_id"
+        from tradearea._tables import column_list
+
+        msg = f"no customer id column found (columns: {column_list(raw.columns)}); map one to customer_id"
         raise InputError(msg, file=name, column="customer_id")
     canon = pd.DataFrame(
         {

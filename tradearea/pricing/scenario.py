@@ -384,6 +384,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     return scenario.model_dump(mode="json")
 
 
+_MAX_TOML_BYTES = 4 * 2**20  # a scenario is a few KB; anything this big is not one
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file (``tomllib``, the safe standard-library reader).
 
@@ -401,6 +404,11 @@ def load_scenario(path: str | Path) -> Scenario:
         The validated scenario.
     """
     path = Path(path)
+    if not path.is_file():
+        raise InputError("not found (expected a scenario .toml file)", file=str(path))
+    if path.stat().st_size > _MAX_TOML_BYTES:
+        msg = f"is larger than {_MAX_TOML_BYTES // 2**20} MB: not a scenario file"
+        raise InputError(msg, file=str(path))
     text = path.read_bytes()
     try:
         data = tomllib.loads(text.decode("utf-8-sig"))
@@ -408,6 +416,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError("the file is not UTF-8 text", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise InputError("not valid TOML: nested too deeply", file=str(path)) from None
     data.setdefault("name", path.stem)
     market = data.get("market")
     if isinstance(market, dict) and isinstance(market.get("comparables_file"), str):

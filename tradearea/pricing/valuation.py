@@ -144,13 +144,10 @@ def read_comparables(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         With canonical column names.
     """
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, encoding="gb18030")
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a readable CSV: {exc}", file=str(path)) from None
+    from tradearea._tables import read_table
+
+    # the shared hardened reader: size limit, encodings, delimiter, column limit
+    frame = read_table(Path(path))
     return frame.rename(columns=lambda c: _COMPARABLE_ALIASES.get(str(c).strip(), str(c).strip()))
 
 

@@ -70,7 +70,11 @@ def _analyse(
     if profile_bytes is not None:
         profile = io.BytesIO(profile_bytes)
         profile.name = profile_name or "customers.csv"
-    areas = gpd.read_file(io.StringIO(areas_json))
+    from tradearea.geofiles import read_polygons
+
+    # size limit, CRS check, polygons only, invalid polygons repaired; errors name the upload
+    name = opts.get("areas_name") or "trade areas"
+    areas = read_polygons(areas_json.encode("utf-8"), name=name, what="trade areas")
     return crm.analyse_crm(
         source,
         areas,
@@ -130,7 +134,8 @@ def _inputs(project: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
             if up is None:
                 st.info(tr("Upload the trade areas to continue.", "请上传商圈文件。"))
                 return None
-            files["areas"] = up.getvalue().decode("utf-8")
+            files["areas"] = up.getvalue().decode("utf-8", errors="replace")  # GeoJSON is UTF-8
+            files["areas_name"] = up.name
         c1, c2, c3, c4 = st.columns(4)
         as_of = c1.date_input(tr("As of (blank: latest purchase)", "基准日（空：最近购买日）"), value=None,
                               key="crm_as_of")  # fmt: skip
@@ -158,7 +163,7 @@ def _inputs(project: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         "match_on": match_on, "dedup": bool(dedup and match_on), "threshold": float(threshold),
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else None, "retention_rate": rate,
         "discount_rate": float(discount), "horizon": int(horizon),
-        "region": getattr(project, "region", None),
+        "region": getattr(project, "region", None), "areas_name": files.get("areas_name"),
     }  # fmt: skip
     return files, options
 
@@ -392,7 +397,28 @@ def _survey_tab(result: crm.CrmResult, project: Any) -> None:
         st.dataframe(joined, hide_index=True, width="stretch")
 
 
-def _export_tab(result: crm.CrmResult) -> None:
+def _record_analysis(project: Any, result: crm.CrmResult, key: str) -> None:
+    """Audit trail: the CRM import and its merges, once per file, options and review."""
+    if project is None or st.session_state.get("crm_recorded") == key:
+        return
+    st.session_state["crm_recorded"] = key
+    counts = result.imported.counts
+    project.record("import", file=result.imported.file, layer="crm", kind=result.imported.kind,
+                   rows=counts["rows"], accepted=counts["accepted"], repaired=counts["repaired"],
+                   rejected=counts["rejected"], personal_fields_dropped=result.imported.dropped_personal)  # fmt: skip
+    if len(result.merges):
+        decision = str(result.merges["decision"].iloc[0]) if "decision" in result.merges else ""
+        project.record("merge", file=result.imported.file, records=len(result.merges),
+                       customers=int(result.merges["master_id"].nunique()), decision=decision)  # fmt: skip
+
+
+def _record_export(project: Any, table: str, fmt: str) -> None:
+    """Audit trail: a CRM table downloaded (one row per customer id; no contact details)."""
+    if project is not None:
+        project.record("export", table=table, format=fmt, detailed=True, personal_fields=False)
+
+
+def _export_tab(result: crm.CrmResult, project: Any = None) -> None:
     st.caption(tr("Columns: customer_id, store_id, tier, tier label, segment, RFM, CLV, net CLV, lifecycle. "
                   "No names, phones, e-mails or addresses; text that a spreadsheet would run as a formula "
                   "is neutralised.",
@@ -401,13 +427,16 @@ def _export_tab(result: crm.CrmResult) -> None:
     st.dataframe(crm.crm_export_table(result.customers).head(200), hide_index=True, width="stretch")
     c1, c2, c3 = st.columns(3)
     c1.download_button(tr("Download CSV", "下载 CSV"), crm.crm_export_bytes(result.customers, fmt="csv"),
-                       file_name="crm_segments.csv", mime="text/csv", key="crm_dl_csv")  # fmt: skip
+                       file_name="crm_segments.csv", mime="text/csv", key="crm_dl_csv",
+                       on_click=_record_export, args=(project, "crm_segments", "csv"))  # fmt: skip
     c2.download_button(tr("Download XLSX", "下载 XLSX"), crm.crm_export_bytes(result.customers, fmt="xlsx"),
                        file_name="crm_segments.xlsx", key="crm_dl_xlsx",
+                       on_click=_record_export, args=(project, "crm_segments", "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
     c3.download_button(tr("Download win-back list", "下载挽回名单"),
                        neutralise_frame(result.winback).to_csv(index=False).encode("utf-8-sig"),
-                       file_name="crm_winback.csv", mime="text/csv", key="crm_dl_winback")  # fmt: skip
+                       file_name="crm_winback.csv", mime="text/csv", key="crm_dl_winback",
+                       on_click=_record_export, args=(project, "crm_winback", "csv"))  # fmt: skip
 
 
 def page() -> None:
@@ -443,6 +472,7 @@ def page() -> None:
         show_error(exc)
         return
     st.session_state["crm_result"] = result
+    _record_analysis(project, result, signature + repr(accepted))
     _metrics(result)
     tabs = st.tabs([tr("Segment × tier", "分群 × 商圈"), tr("Segment map", "分群地图"), tr("Duplicates", "查重"),
                     tr("Win-back", "挽回"), tr("Survey link", "问卷关联"), tr("Export", "导出")])  # fmt: skip
@@ -465,4 +495,4 @@ def page() -> None:
     with tabs[4]:
         _survey_tab(result, project)
     with tabs[5]:
-        _export_tab(result)
+        _export_tab(result, project)

@@ -8,6 +8,8 @@ import folium
 import streamlit as st
 
 from tradearea import workspace
+from tradearea.atomic import write_bytes_atomic
+from tradearea.errors import InputError
 from tradearea.paths import projects_dir
 from tradearea.regions import list_regions
 from tradearea.safety import escape_html
@@ -60,11 +62,7 @@ def _project_files() -> None:
         if uploaded is not None and st.button(
             tr("Open uploaded project", "打开上传的项目"), key="open_upload"
         ):
-            data = uploaded.getvalue()
-            # the uploaded file's name is never used as a path
-            target = projects_dir() / f"uploaded-{hashlib.sha256(data).hexdigest()[:12]}.gpkg"
-            target.write_bytes(data)
-            _open(target)
+            _open_upload(uploaded.name, uploaded.getvalue())
         if st.button(tr("Open the demo project", "打开演示项目"), key="open_demo"):
             _open(workspace.DEMO)
     with tab_new:
@@ -83,14 +81,28 @@ def _project_files() -> None:
                 st.rerun()
 
 
-def _open(target: object) -> None:
+def _open_upload(name: str, data: bytes) -> bool:
+    """Open an uploaded project file; its name is shown in messages, never used as a path."""
+    target = projects_dir() / f"uploaded-{hashlib.sha256(data).hexdigest()[:12]}.gpkg"
+    write_bytes_atomic(target, data)
+    if _open(target, shown_as=name):
+        return True
+    target.unlink(missing_ok=True)  # a file that is not a project is not kept
+    return False
+
+
+def _open(target: object, *, shown_as: str | None = None) -> bool:
+    """Open ``target``; on failure show an error box naming it (``shown_as``: an upload's name)."""
     try:
         project = workspace.open_project(target)
     except Exception as exc:
+        if shown_as is not None and isinstance(exc, InputError):
+            exc.file = shown_as
         show_error(exc)
-        return
+        return False
     set_project(project)
     st.rerun()
+    return True
 
 
 def page() -> None:

@@ -1,0 +1,111 @@
+"""Atomic file writes: a half-written output never replaces a good one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step.
+
+    The temporary file sits in the same folder (so the final rename is atomic on the same file
+    system) and keeps ``target``'s suffix (so writers that choose a format by suffix still
+    work). It is flushed to disk before the rename; if the block raises, or the process dies,
+    ``target`` keeps its previous content and the temporary file is removed (or left with a
+    ``.tmp`` name that nothing reads).
+
+    Parameters
+    ----------
+    target : str or pathlib.Path
+        The file to write.
+
+    Yields
+    ------
+    pathlib.Path
+        Where to write instead (it does not exist yet).
+
+    Examples
+    --------
+    >>> with atomic_path("out.csv") as tmp:          # doctest: +SKIP
+    ...     frame.to_csv(tmp, index=False)
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.stem[:60]}.", suffix=f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # writers such as GDAL refuse to write over an existing file
+    try:
+        yield tmp
+        if not tmp.exists():
+            msg = f"nothing was written to {target}"
+            raise OSError(msg)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        _replace(tmp, target)
+        _fsync_folder(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    os.replace(tmp, target)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically and return the path.
+
+    Parameters
+    ----------
+    target : str or pathlib.Path
+        The file.
+    data : bytes
+        Its new content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+    """
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text_atomic(target: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``target`` atomically and return the path.
+
+    Parameters
+    ----------
+    target : str or pathlib.Path
+        The file.
+    text : str
+        Its new content.
+    encoding : str
+        Text encoding.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+    """
+    return write_bytes_atomic(target, text.encode(encoding))
+
+
+__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]

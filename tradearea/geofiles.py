@@ -1,0 +1,293 @@
+"""Read user polygon files (GeoJSON, GeoPackage, Shapefile): size limit, CRS, repaired geometry."""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from tradearea.errors import InputError
+
+WGS84 = "EPSG:4326"
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".parquet")
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def read_polygons(
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    what: str = "areas",
+    layer: str | None = None,
+    polygons: bool = True,
+    numeric: tuple[str, ...] = ("households",),
+) -> gpd.GeoDataFrame:
+    """Read a polygon layer a user supplies, checked and in WGS84.
+
+    Guards, in order: the size limit (``TRADEAREA_MAX_INPUT_MB``), the zip-bomb check for
+    zipped Shapefiles, a readable file, at least one feature, a usable CRS (a projected CRS is
+    reprojected to WGS84; a file without CRS must be in longitude/latitude), finite
+    coordinates, a geometry on every feature, polygons only (when ``polygons``). Invalid
+    polygons (self-intersections, bow ties, holes outside their shell) are repaired with
+    ``shapely.make_valid`` keeping their polygonal part; each repair is listed in
+    ``frame.attrs["repairs"]`` (and the reprojection in ``frame.attrs["crs_note"]``).
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or bytes
+        The file, or an upload's bytes (then ``name`` gives its name; it is never used as a path).
+    name : str, optional
+        The file's name for messages (default: the path).
+    what : str
+        What the features are, for messages (``areas``, ``zones``).
+    layer : str, optional
+        Layer of a multi-layer file (GeoPackage); default the layer named like ``what``
+        (``trade_areas``, ``zones``) if present, else the first.
+    polygons : bool
+        Require polygons (otherwise any geometry type is kept).
+    numeric : tuple of str
+        Columns that, when present, must hold numbers of at least 0 (empty allowed); they are
+        converted to floats.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features in EPSG:4326, index 0..n-1.
+
+    Raises
+    ------
+    InputError
+        Naming the file, and the feature (as ``row``, 1-based) and ``geometry`` column at fault.
+    """
+    if isinstance(source, bytes | bytearray):
+        file = name or "upload"
+        suffix = Path(file).suffix.lower()
+        suffix = suffix if suffix in GEO_SUFFIXES else ".geojson"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"  # the upload's own name is never a path
+            path.write_bytes(bytes(source))
+            return read_polygons(
+                path, name=file, what=what, layer=layer, polygons=polygons, numeric=numeric
+            )
+    path = Path(source)
+    file = name or str(source)
+    _check_file(path, file)
+    raw = _read(path, file, what=what, layer=layer)
+    if not len(raw):
+        raise InputError(f"the file has no {what} (no features)", file=file)
+    raw = raw.reset_index(drop=True)
+    frame, note = _to_wgs84(raw, file=file)
+    frame = _check_geometry(frame, file=file, polygons=polygons, what=what)
+    for column in numeric:
+        if column in frame.columns:
+            from tradearea._tables import numeric_column
+
+            frame[column] = numeric_column(frame, column, file=file, minimum=0, allow_missing=True)
+    if note:
+        frame.attrs["crs_note"] = note
+    return frame
+
+
+def repairs(frame: Any) -> list[str]:
+    """Return the repairs :func:`read_polygons` made (``[]`` if none), for summaries.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        A frame read by :func:`read_polygons` (or derived from one, keeping ``attrs``).
+
+    Returns
+    -------
+    list of str
+        The CRS conversion, then one line per repaired feature.
+    """
+    attrs = getattr(frame, "attrs", {}) or {}
+    out = [str(x) for x in attrs.get("repairs", [])]
+    if attrs.get("crs_note"):
+        out.insert(0, str(attrs["crs_note"]))
+    return out
+
+
+def _check_file(path: Path, file: str) -> None:
+    from tradearea.surveys import max_input_bytes
+    from tradearea.tabular import ZIP_MAGIC
+
+    if not path.exists():
+        raise InputError("not found", file=file)
+    if not path.is_file():
+        raise InputError("is not a regular file (expected GeoJSON or GeoPackage)", file=file)
+    size = path.stat().st_size
+    limit = max_input_bytes()
+    if size > limit:
+        msg = (
+            f"is {size / 2**20:.0f} MB, more than the {limit / 2**20:.0f} MB limit "
+            "(simplify or split it, or set TRADEAREA_MAX_INPUT_MB)"
+        )
+        raise InputError(msg, file=file)
+    if size == 0:
+        raise InputError("the file is empty", file=file)
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head == ZIP_MAGIC:
+        _check_zip(path, file=file, max_bytes=5 * limit)
+
+
+def _check_zip(path: Path, *, file: str, max_bytes: int) -> None:
+    """Refuse a zipped Shapefile whose members would inflate past ``max_bytes`` (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"not a readable zip archive ({exc})", file=file) from None
+    if total > max_bytes:
+        msg = (
+            f"the zip archive inflates to {total / 2**20:.0f} MB, more than the "
+            f"{max_bytes / 2**20:.0f} MB limit"
+        )
+        raise InputError(msg, file=file)
+
+
+def _read(path: Path, file: str, *, what: str, layer: str | None) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    target: str | Path = path
+    if path.suffix.lower() == ".zip":
+        target = f"/vsizip/{path}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if layer is None:
+                names = [str(n) for n, _ in pyogrio.list_layers(target)]
+                wanted = "trade_areas" if "areas" in what else what
+                layer = wanted if wanted in names else (names[0] if names else None)
+            frame = pyogrio.read_dataframe(target, layer=layer, on_invalid="ignore")
+    except Exception as exc:  # pyogrio/GDAL raise their own error types for unreadable files
+        text = str(exc).replace(f"'{path}'", "it").replace(str(path), "it")
+        text = text.splitlines()[0].split(";")[0][:160] if text else type(exc).__name__
+        msg = f"cannot read the {what} (expected GeoJSON or GeoPackage): {text}"
+        raise InputError(msg, file=file) from None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"has no geometry: not a file of {what}", file=file)
+    return frame
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, *, file: str) -> tuple[gpd.GeoDataFrame, str]:
+    geoms = frame.geometry
+    present = ~(geoms.isna() | geoms.is_empty).to_numpy()
+    coords = shapely.get_coordinates(geoms[present].to_numpy()) if present.any() else None
+    if coords is not None and len(coords):
+        bad = ~np.isfinite(coords).all(axis=1)
+        if bad.any():
+            first = _feature_with_bad_coordinates(geoms, present)
+            msg = "has coordinates that are not numbers (NaN or infinity)"
+            raise InputError(msg, file=file, row=first, column="geometry")
+    crs = frame.crs
+    if crs is not None and not crs.is_geographic:
+        try:
+            out = frame.to_crs(WGS84)
+        except Exception as exc:
+            msg = f"cannot convert from {crs.to_string()} to WGS84: {exc}"
+            raise InputError(msg, file=file) from None
+        return out, f"reprojected from {_crs_name(crs)} to WGS84 (EPSG:4326)"
+    if coords is not None and len(coords):
+        x, y = coords[:, 0], coords[:, 1]
+        if np.abs(x).max() > 180 or np.abs(y).max() > 90:
+            msg = (
+                f"coordinates (x {x.min():,.0f} to {x.max():,.0f}, y {y.min():,.0f} to "
+                f"{y.max():,.0f}) are not longitude/latitude, and the file does not say which "
+                "projected coordinate system (CRS) they are in: save it with its CRS or in WGS84"
+            )
+            raise InputError(msg, file=file, column="geometry")
+    if crs is None:
+        return frame.set_crs(WGS84), ""
+    if crs.to_epsg() != 4326:
+        try:
+            return frame.to_crs(WGS84), f"converted from {_crs_name(crs)} to WGS84 (EPSG:4326)"
+        except Exception as exc:
+            msg = f"cannot convert from {crs.to_string()} to WGS84: {exc}"
+            raise InputError(msg, file=file) from None
+    return frame, ""
+
+
+def _crs_name(crs: Any) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else str(crs.name)
+
+
+def _feature_with_bad_coordinates(geoms: gpd.GeoSeries, present: np.ndarray) -> int:
+    for i, geom in enumerate(geoms):
+        if present[i] and not np.isfinite(shapely.get_coordinates(geom)).all():
+            return i + 1
+    return 1
+
+
+def _check_geometry(
+    frame: gpd.GeoDataFrame, *, file: str, polygons: bool, what: str
+) -> gpd.GeoDataFrame:
+    geoms = frame.geometry
+    missing = (geoms.isna() | geoms.is_empty).to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        msg = "has no geometry, or a geometry that cannot be read (e.g. a ring of one point)"
+        raise InputError(msg, file=file, row=i + 1, column="geometry")
+    kinds = geoms.geom_type.to_numpy()
+    if polygons:
+        require_polygons(frame, file=file, what=what)
+    invalid = ~geoms.is_valid.to_numpy() & np.isin(kinds, _POLYGONAL)
+    notes: list[str] = []
+    if invalid.any():
+        fixed = geoms.to_numpy().copy()
+        for i in np.flatnonzero(invalid):
+            reason = shapely.is_valid_reason(fixed[i])
+            repaired = _polygonal(shapely.make_valid(fixed[i]))
+            if repaired is None:
+                msg = f"invalid polygon ({reason}) that cannot be repaired"
+                raise InputError(msg, file=file, row=int(i) + 1, column="geometry")
+            fixed[i] = repaired
+            notes.append(f"feature {i + 1}: invalid polygon ({reason}) repaired with make_valid")
+        frame = frame.set_geometry(gpd.GeoSeries(fixed, index=frame.index, crs=frame.crs))
+    frame.attrs["repairs"] = notes
+    return frame
+
+
+def require_polygons(frame: gpd.GeoDataFrame, *, file: str | None, what: str = "areas") -> None:
+    """Raise an InputError naming the first feature that is not a polygon.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features (from :func:`read_polygons` with ``polygons=False``).
+    file : str, optional
+        The file's name for the message.
+    what : str
+        What the features are, for the message.
+    """
+    kinds = frame.geometry.geom_type.to_numpy()
+    wrong = ~np.isin(kinds, _POLYGONAL)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        msg = f"is a {kinds[i]}, but {what} must be polygons"
+        raise InputError(msg, file=file, row=i + 1, column="geometry")
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygonal part of a repaired geometry, or None if nothing with area is left."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in _POLYGONAL:
+        return geom if geom.area > 0 else None
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in _POLYGONAL and g.area > 0]
+    if not parts:
+        return None
+    merged = shapely.union_all(parts)
+    return merged if merged.geom_type in _POLYGONAL else None
+
+
+__all__ = ["GEO_SUFFIXES", "read_polygons", "repairs", "require_polygons"]
