@@ -55,3 +55,12 @@ def test_status_strip_shows_progress() -> None:
     at = _app().run()
     strip = at.caption[0].value
     assert "Demo: Lidl, Helsinki centre" in strip and "Competitors" in strip
+
+
+def test_currency_is_a_project_setting() -> None:
+    at = _app().run()
+    assert at.text_input(key="project_currency").value == "EUR"
+    at.text_input(key="project_currency").set_value("CNY").run()
+    assert not at.exception
+    assert at.session_state["project"].settings["currency"] == "CNY"
+    assert at.session_state["project"].log[-1]["what"] == "settings"

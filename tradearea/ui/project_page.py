@@ -115,6 +115,19 @@ def page() -> None:
         tr("Project file: save, open, new", "项目文件：保存、打开、新建"), expanded=False
     ):
         _project_files()
+    currency = st.text_input(
+        tr("Currency of money figures", "金额货币"),
+        value=str(project.settings.get("currency", "EUR")),
+        max_chars=8,
+        key="project_currency",
+        help=tr(
+            "Shown with every money figure; saved with the project.",
+            "显示在所有金额旁，随项目保存。",
+        ),
+    ).strip()
+    if currency and currency != project.settings.get("currency"):
+        project.settings["currency"] = currency
+        project.record("settings", currency=currency)
     meta = region.meta
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("Addresses", "地址"), f"{meta['counts']['addresses']:,}")
