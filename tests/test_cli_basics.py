@@ -89,3 +89,11 @@ def test_region_build_help_has_examples() -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("tradearea ")
+
+
+def test_app_refuses_a_bad_project_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gpkg"
+    bad.write_bytes(b"not a geopackage")
+    result = runner.invoke(app, ["app", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.gpkg" in result.output

@@ -77,12 +77,15 @@ def corpus() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory, demo_region: object) -> Path:
-    """A folder with the valid companion inputs (geocoded customers)."""
+    """A folder with small valid companion inputs (geocoded customers, CRM transactions)."""
     import pandas as pd
 
     folder = tmp_path_factory.mktemp("hostile_work")
     truth = pd.read_csv(REPO / "surveys" / "demo_survey_truth.csv")
-    truth[["respondent_id", "lat", "lon"]].dropna().to_csv(folder / "customers.csv", index=False)
+    placed = truth[["respondent_id", "lat", "lon"]].dropna()
+    placed.head(40).to_csv(folder / "customers.csv", index=False)
+    crm = pd.read_csv(EXAMPLES / "crm_transactions.csv", dtype=str)
+    crm.head(60).to_csv(folder / "crm.csv", index=False)
     return folder
 
 
@@ -119,7 +122,7 @@ def _argv(slot: str, path: Path, work: Path) -> list[str]:
         "comp": str(EXAMPLES / "competitors.csv"),
         "zones": str(EXAMPLES / "zones.geojson"),
         "areas": str(EXAMPLES / "crm_areas.geojson"),
-        "crm": str(EXAMPLES / "crm_transactions.csv"),
+        "crm": str(work / "crm.csv"),
         "customers": str(work / "customers.csv"),
     }
     words = SLOT_ARGS[slot][1].split()
@@ -433,3 +436,31 @@ def test_200mb_csv_is_refused_by_the_size_limit_at_once(
     assert (
         "more than the 100 MB limit" in result.output and "TRADEAREA_MAX_INPUT_MB" in result.output
     )
+
+
+def test_repaired_polygons_and_converted_crs_are_reported(
+    corpus: list[Path], tmp_path: Path
+) -> None:
+    """A bow tie is repaired (make_valid) and said so; a projected file is converted and said so."""
+    import json
+
+    from tradearea.geofiles import read_polygons, repairs
+
+    generated = HERE / "hostile" / "generated"
+    bowtie = read_polygons(generated / "bowtie_zones.geojson")
+    assert bowtie.is_valid.all()
+    assert bowtie.geometry.iloc[0].area == pytest.approx(
+        2 * (0.01 * 0.01 / 4), rel=1e-6
+    )  # 2 triangles
+    projected = read_polygons(generated / "wrong_crs.geojson")
+    assert repairs(projected) == ["reprojected from EPSG:32635 to WGS84 (EPSG:4326)"]
+    assert 24 < projected.geometry.iloc[0].centroid.x < 26  # Helsinki, in degrees
+    result = runner.invoke(
+        app,
+        ["saturation", "--areas", str(generated / "bowtie_zones.geojson"), "--competitors",
+         str(EXAMPLES / "competitors.csv"), "--out", str(tmp_path / "irs.csv"), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "feature 1: invalid polygon (Self-intersection" in result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(summary["repairs"]) == 1 and "make_valid" in summary["repairs"][0]

@@ -94,12 +94,15 @@ def _judge(name: str, at: AppTest, problems: list[str]) -> str:
     return "refused"
 
 
-def _summary(path: str, outcomes: dict[str, str], problems: list[str]) -> None:
+def _summary(
+    path: str, outcomes: dict[str, str], problems: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     refused = sum(1 for v in outcomes.values() if v == "refused")
-    print(
-        f"\nhostile uploads, {path}: {len(outcomes)} files tried, "
-        f"{refused} refused with an error box, {len(problems)} failures"
-    )
+    with capsys.disabled():
+        print(
+            f"\nhostile uploads, {path}: {len(outcomes)} files tried, "
+            f"{refused} refused with an error box, {len(problems)} failures"
+        )
     assert not problems, "\n".join(problems)
 
 
@@ -109,7 +112,9 @@ def _page_test(module: str, upload_key: str, *, timeout: float = 60) -> AppTest:
     return at
 
 
-def test_survey_page_uploads(corpus: list[Path], demo_region: object) -> None:
+def test_survey_page_uploads(
+    corpus: list[Path], demo_region: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Survey page: read, preview, map columns and geocode each hostile file, on the real page."""
     outcomes: dict[str, str] = {}
     problems: list[str] = []
@@ -128,7 +133,7 @@ def test_survey_page_uploads(corpus: list[Path], demo_region: object) -> None:
         _judge(name, at, problems)
     assert outcomes["empty.csv"] == "refused"
     assert outcomes["xss_everywhere.csv"] == "accepted"
-    _summary("Survey page", outcomes, problems)
+    _summary("Survey page", outcomes, problems, capsys)
 
 
 _LOOP = """
@@ -198,7 +203,11 @@ st.session_state["_out"] = out
     ],
 )
 def test_upload_processing_in_one_run(
-    path: str, kinds: tuple[str, ...], corpus: list[Path], demo_region: object
+    path: str,
+    kinds: tuple[str, ...],
+    corpus: list[Path],
+    demo_region: object,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Competition page (competitors, zones), Customers page (CRM export, trade areas)."""
     files = _pick(corpus, kinds)
@@ -214,10 +223,12 @@ def test_upload_processing_in_one_run(
         if verdict == "refused" and not any(name in e for e in errors):
             problems.append(f"{name}: refused without an error box naming the file")
     assert len(outcomes) == len(files)
-    _summary(f"{path} upload", outcomes, problems)
+    _summary(f"{path} upload", outcomes, problems, capsys)
 
 
-def test_customers_page_areas_upload_on_the_page(corpus: list[Path], demo_region: object) -> None:
+def test_customers_page_areas_upload_on_the_page(
+    corpus: list[Path], demo_region: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Customers page: binary and XSS-named files as uploaded trade areas, on the real page."""
     problems: list[str] = []
     at = _page_test("customers_page", "crm_upload_areas", timeout=120)
@@ -230,10 +241,12 @@ def test_customers_page_areas_upload_on_the_page(corpus: list[Path], demo_region
         outcomes[name] = _judge(name, at, problems)
     assert outcomes["binary_garbage.csv"] == "refused"
     assert outcomes["bowtie_zones.geojson"] == "accepted"  # repaired, then used
-    _summary("Customers page trade areas", outcomes, problems)
+    _summary("Customers page trade areas", outcomes, problems, capsys)
 
 
-def test_project_page_opens_uploaded_projects(corpus: list[Path], demo_region: object) -> None:
+def test_project_page_opens_uploaded_projects(
+    corpus: list[Path], demo_region: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Project page: open an uploaded .gpkg; a failure leaves the open project and no copy."""
     files = _pick(corpus, (".gpkg",))
     script = """
@@ -271,7 +284,7 @@ st.session_state["_out"] = out
         if verdict == "refused" and not any(name in e for e in errors):
             problems.append(f"{name}: refused without an error box naming the upload")
     assert len(outcomes) == len(files)
-    _summary("Project page open", outcomes, problems)
+    _summary("Project page open", outcomes, problems, capsys)
 
 
 def _hostile_scenarios() -> dict[str, Any]:
@@ -302,7 +315,7 @@ def _hostile_scenarios() -> dict[str, Any]:
 
 
 def test_pricing_page_loads_hostile_project_scenarios(
-    corpus: list[Path], demo_region: object
+    corpus: list[Path], demo_region: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Pricing page: scenarios kept in a (hostile) project load, or give an error box naming them."""
     from tradearea.ui._common import current_project  # noqa: F401  (the page's project)
@@ -336,4 +349,4 @@ st.session_state["_out"] = out
     problems = [f"{n}: {v}" for n, v in outcomes.items() if v.startswith("problem")]
     assert outcomes["comparables_elsewhere"] == "refused"  # a path in a project is never opened
     assert outcomes["not_a_dict"] == "refused"
-    _summary("Pricing page project scenarios", outcomes, problems)
+    _summary("Pricing page project scenarios", outcomes, problems, capsys)

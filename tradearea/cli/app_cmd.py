@@ -75,9 +75,15 @@ def register(app: typer.Typer) -> None:
 
           tradearea app shop.gpkg --port 8600
         """
-        if project != "demo" and not Path(project).exists():
-            typer.echo(f"tradearea app: error: file {project}: not found", err=True)
-            raise typer.Exit(code=2)
+        if project != "demo":
+            from tradearea.errors import InputError
+            from tradearea.workspace import open_project
+
+            try:  # a bad project file is refused here, not shown as a traceback in the app
+                open_project(Path(project))
+            except InputError as exc:
+                typer.echo(f"tradearea app: error: {exc}", err=True)
+                raise typer.Exit(code=2) from None
         argv, env = streamlit_command(project, port=port, address=address)
         typer.echo(f"tradearea app: serving {project} on http://{address}:{port}", err=True)
         if os.name == "posix":
