@@ -344,17 +344,7 @@ def rfm_scores(customers: pd.DataFrame, *, as_of: pd.Timestamp | str | None = No
     f = _quintile(customers["orders"].astype(float))
     m = _quintile(customers["revenue"].astype(float))
     fm = (f + m + 1) // 2
-    orders = customers["orders"].to_numpy()
-    conditions = [
-        (r >= 4) & (fm >= 4),
-        (r >= 4) & (orders == 1),
-        (r >= 3) & (fm >= 3),
-        r >= 3,
-        ((r == 2) & (fm >= 3)) | ((r == 1) & (fm >= 4)),
-        r == 2,
-    ]
-    names = ["champions", "new", "loyal", "potential", "at risk", "hibernating"]
-    segment = np.select(conditions, names, default="lost")
+    segment = rfm_segment(r, fm, customers["orders"].to_numpy())
     return pd.DataFrame(
         {
             "recency_days": recency,
@@ -456,3 +446,30 @@ def pareto_share(revenue: pd.Series | np.ndarray, *, top: float = 0.2) -> float:
         return float("nan")
     n_top = int(np.ceil(top * len(values) - 1e-9))
     return float(values[:n_top].sum() / total)
+
+
+def rfm_segment(r: pd.Series, fm: pd.Series, orders: np.ndarray) -> np.ndarray:
+    """Name the RFM segment from the R score, the mean FM score and the order count.
+
+    Parameters
+    ----------
+    r, fm : pandas.Series
+        Recency quintile and the rounded mean of frequency and monetary quintiles (1–5).
+    orders : numpy.ndarray
+        Orders per customer (one order and recent = "new").
+
+    Returns
+    -------
+    numpy.ndarray
+        champions, new, loyal, potential, at risk, hibernating or lost.
+    """
+    conditions = [
+        (r >= 4) & (fm >= 4),
+        (r >= 4) & (orders == 1),
+        (r >= 3) & (fm >= 3),
+        r >= 3,
+        ((r == 2) & (fm >= 3)) | ((r == 1) & (fm >= 4)),
+        r == 2,
+    ]
+    names = ["champions", "new", "loyal", "potential", "at risk", "hibernating"]
+    return np.select(conditions, names, default="lost")

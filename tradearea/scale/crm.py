@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 
 from tradearea.crm import value as _value
-from tradearea.crm.value import DAY, SEGMENTS
+from tradearea.crm.value import (
+    DAY,
+    SEGMENTS,
+    rfm_segment,  # one home for the segment rules
+)
 from tradearea.scale._dask import broadcast, compute, dask_config, is_dask, meta_of, partitions
 from tradearea.scale.select import (
     bracket_values,
@@ -239,20 +243,6 @@ def rfm_with_cuts(
         },
         index=customers.index,
     )
-
-
-def rfm_segment(r: pd.Series, fm: pd.Series, orders: np.ndarray) -> np.ndarray:
-    """Name the RFM segment from the R and FM scores (rules of :func:`tradearea.crm.rfm_scores`)."""
-    conditions = [
-        (r >= 4) & (fm >= 4),
-        (r >= 4) & (orders == 1),
-        (r >= 3) & (fm >= 3),
-        r >= 3,
-        ((r == 2) & (fm >= 3)) | ((r == 1) & (fm >= 4)),
-        r == 2,
-    ]
-    names = ["champions", "new", "loyal", "potential", "at risk", "hibernating"]
-    return np.select(conditions, names, default="lost")
 
 
 def rfm_cuts(
