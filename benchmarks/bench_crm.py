@@ -31,7 +31,7 @@ def _inputs(
     n_customers: int, n_transactions: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """Transactions, customer homes over a 30 x 30 km area around Helsinki, and ring trade areas."""
-    from tradearea.crm.synthetic import synthetic_transactions
+    from tradearea.testing.crm import synthetic_transactions
 
     rng = np.random.default_rng(SEED)
     tx = synthetic_transactions(n_customers, n_transactions, n_stores=N_STORES, seed=SEED)
@@ -165,7 +165,7 @@ def _time(fn: Any, *args: Any) -> tuple[float, Any]:
 
 def _dedup(n: int) -> float:
     from tradearea import crm
-    from tradearea.crm.synthetic import synthetic_people
+    from tradearea.testing.crm import synthetic_people
 
     people = synthetic_people(int(n / 1.24), seed=SEED)
     start = time.perf_counter()

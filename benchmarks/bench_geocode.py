@@ -30,7 +30,7 @@ TARGET_PER_S = 2_000
 
 
 def _queries(addresses: pd.DataFrame, n: int, seed: int) -> tuple[list[str], pd.DataFrame]:
-    from tradearea.geocode.synthetic import NOISES, noisy_address
+    from tradearea.testing.geocode import NOISES, noisy_address
 
     rng = np.random.default_rng(seed)
     picked = addresses.iloc[rng.integers(0, len(addresses), n)].reset_index(drop=True)
@@ -46,7 +46,7 @@ def main() -> dict[str, object]:
     from rapidfuzz import process, utils
 
     from tradearea.geocode import build_index, geocode_frame
-    from tradearea.geocode.synthetic import distance_m, synthetic_region
+    from tradearea.testing.geocode import distance_m, synthetic_region
 
     addresses = synthetic_region(REGION_SIZE)
     start = time.perf_counter()

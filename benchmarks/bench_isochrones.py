@@ -55,7 +55,7 @@ def _nx_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.MultiDiGraph:
 
 
 def _ours(csr: Any, origins: np.ndarray) -> tuple[float, np.ndarray]:
-    from tradearea.network import travel_times
+    from tradearea.regions.network import travel_times
 
     best, times = np.inf, None
     for _ in range(3):
@@ -66,7 +66,7 @@ def _ours(csr: Any, origins: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def _ours_peak_mb(csr: Any, origins: np.ndarray) -> float:
-    from tradearea.network import travel_times
+    from tradearea.regions.network import travel_times
 
     tracemalloc.start()
     travel_times(csr, origins, limit=TRIP_S)
@@ -92,7 +92,7 @@ def _same_sets(times: np.ndarray, index: pd.Index, peer: list[set[int]]) -> bool
 
 def main() -> list[dict[str, Any]]:
     """Time ours and the peer for 100 and 1,000 origins; print and return the rows."""
-    from tradearea.network import graph_csr
+    from tradearea.regions.network import graph_csr
 
     nodes, edges = grid_network()
     t = time.perf_counter()

@@ -78,8 +78,8 @@ def _cold_cli(fmt: str, folder: Path) -> float:
 
 def main() -> list[dict[str, object]]:
     """Time the demo report in every format; print one line per format."""
+    from tradearea.project.workspace import open_project
     from tradearea.report import build_report, render
-    from tradearea.workspace import open_project
 
     t = time.perf_counter()
     project = open_project("demo")

@@ -159,7 +159,7 @@ def _prepare(work: Path) -> None:
     import geopandas as gpd
 
     from tradearea.saturation import rule_of_thumb_rings
-    from tradearea.scale.synthetic import national_stores
+    from tradearea.testing.scale import national_stores
 
     stores = national_stores(N_STORES)
     stores.to_parquet(work / "stores.parquet", index=False)
@@ -187,7 +187,7 @@ def main() -> list[dict[str, Any]]:
     """Run every size on both engines; print the scaling table; return rows for run_all."""
     import pandas as pd
 
-    from tradearea.scale.synthetic import write_customer_parts
+    from tradearea.testing.scale import write_customer_parts
 
     sizes = _sizes()
     base = os.environ.get("TRADEAREA_BENCH_TMP") or None

@@ -6,7 +6,7 @@ The output is byte-for-byte identical on every run (seeded generator, fixed form
 
 from __future__ import annotations
 
-from tradearea.demo import write_demo_survey
+from tradearea.project.demo import write_demo_survey
 
 if __name__ == "__main__":
     survey, truth = write_demo_survey()

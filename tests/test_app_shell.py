@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 
 def _app() -> AppTest:

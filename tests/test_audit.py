@@ -30,7 +30,7 @@ def _entries(project: Any, start: int) -> list[dict[str, Any]]:
 @pytest.fixture()
 def project(demo_region: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A copy of the demo project, saved under a temporary folder."""
-    from tradearea.workspace import open_project
+    from tradearea.project.workspace import open_project
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path / "projects"))
     monkeypatch.setenv("TRADEAREA_CACHE", str(tmp_path / "cache"))
@@ -158,7 +158,7 @@ def test_report_exports_say_format_and_detail(project: Any) -> None:
 
 def test_audit_log_is_a_table_of_the_saved_project(project: Any, tmp_path: Path) -> None:
     """Saved, the trail is the ``audit_log`` table of the GeoPackage, in order, and reopens."""
-    from tradearea.workspace import open_project, save_project
+    from tradearea.project.workspace import open_project, save_project
 
     project.record("import", file="crm.csv", layer="crm", rows=10)
     project.record("merge", records=2, customers=1, decision="reviewed")

@@ -109,7 +109,7 @@ def test_respondents_with_one_store_are_left_out_and_counted() -> None:
 
 def _demo() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     from tradearea.competition import fill_floor_area
-    from tradearea.demo import DEMO_SURVEY, DEMO_TRUTH, demo_stores
+    from tradearea.project.demo import DEMO_SURVEY, DEMO_TRUTH, demo_stores
 
     survey = pd.read_csv(DEMO_SURVEY, dtype=str, keep_default_na=False)
     truth = pd.read_csv(DEMO_TRUTH)

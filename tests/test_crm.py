@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tradearea import crm
 from tradearea.errors import InputError
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 EXAMPLES = REPO_DIR / "data" / "examples"
 STORE = (60.1700, 24.9400)  # lat, lon

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tradearea import crm
 from tradearea.cli import app
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 EX = REPO_DIR / "data" / "examples"
 AREAS = str(EX / "crm_areas.geojson")

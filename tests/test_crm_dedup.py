@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tradearea import crm
-from tradearea.crm.synthetic import synthetic_people
+from tradearea.testing.crm import synthetic_people
 
 
 def _pair_set(frame: pd.DataFrame, by: str) -> set[tuple[str, str]]:

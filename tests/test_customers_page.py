@@ -9,7 +9,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tradearea import crm
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 EX = REPO_DIR / "data" / "examples"
 

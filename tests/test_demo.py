@@ -8,7 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from tradearea import demo
+from tradearea.project import demo
 
 
 def _bytes(frame: pd.DataFrame) -> bytes:

@@ -18,7 +18,7 @@ from pandas.testing import assert_frame_equal
 from tradearea import crm, huff, saturation, scale
 from tradearea.errors import InputError
 from tradearea.scale import select
-from tradearea.scale.synthetic import national_customers
+from tradearea.testing.scale import national_customers
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "data" / "examples"
@@ -115,7 +115,7 @@ def test_quintile_cuts_by_hand() -> None:
 
 def test_scale_module_does_not_import_dask() -> None:
     code = (
-        "import sys, tradearea.scale, tradearea.pipeline, tradearea.cli.run; "
+        "import sys, tradearea.scale, tradearea.batch.pipeline, tradearea.cli.run; "
         "import pandas as pd; from tradearea import scale; "
         "scale.rfm_scores(pd.DataFrame({'last_purchase': pd.to_datetime(['2024-01-01']), "
         "'orders': [1], 'revenue': [1.0]})); print('dask' in sys.modules)"

@@ -42,7 +42,7 @@ def test_competition_reader_only_raises_input_error(
     data: bytes, suffix: str, tmp_path_factory
 ) -> None:
     """`_tables.read_table` (competitors, zones CSV, cost tables): InputError or a table."""
-    from tradearea._tables import read_table
+    from tradearea.io.tables import read_table
 
     path = tmp_path_factory.mktemp("fuzz") / f"upload{suffix}"
     path.write_bytes(data)
@@ -113,7 +113,7 @@ def test_polygon_reader_returns_valid_polygons_or_input_error(
     import shapely
     from shapely.geometry import Polygon
 
-    from tradearea.geofiles import read_polygons, repairs
+    from tradearea.io.geofiles import read_polygons, repairs
 
     features = [
         {
@@ -144,7 +144,7 @@ def test_polygon_reader_returns_valid_polygons_or_input_error(
 def test_neutralised_text_never_starts_a_formula(value: str) -> None:
     """After neutralising, text a spreadsheet would run as a formula starts with an apostrophe;
     neutralising twice changes nothing more."""
-    from tradearea.safety import neutralise_formula
+    from tradearea._core.escaping import neutralise_formula
 
     out = neutralise_formula(value)
     if value.startswith(("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")):
@@ -337,8 +337,8 @@ def test_atheris_harness_runs_on_the_hostile_seeds() -> None:
     from pathlib import Path
 
     pytest.importorskip("atheris")
-    import tradearea._tables
     import tradearea.crm
+    import tradearea.io.tables
     import tradearea.surveys  # noqa: F401  (imported first: not instrumented, so fast)
 
     here = Path(__file__).resolve().parent

@@ -36,7 +36,7 @@ from tradearea.geocode.cache import GeocodeCache
 from tradearea.geocode.chinese import bd09_to_gcj02
 from tradearea.geocode.normalise import HouseNumber, parse_housenumber
 from tradearea.geocode.online import OnlineGeocoder, make_online
-from tradearea.geocode.synthetic import distance_m
+from tradearea.testing.geocode import distance_m
 
 # A small hand-made region: every expected point below is computed by hand from these rows.
 ROWS = [

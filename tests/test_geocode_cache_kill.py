@@ -118,7 +118,7 @@ _PROJECT_SAVER = textwrap.dedent(
     import sys
     import geopandas as gpd
     from shapely.geometry import Point
-    from tradearea.workspace import Project, save_project
+    from tradearea.project.workspace import Project, save_project
 
     target = sys.argv[1]
     i = 0
@@ -138,7 +138,7 @@ _PROJECT_SAVER = textwrap.dedent(
 
 def test_project_file_survives_a_save_killed_midway(tmp_path: Path) -> None:
     """Atomic saves: after a kill during a save, the file is the last complete version."""
-    from tradearea.workspace import open_project
+    from tradearea.project.workspace import open_project
 
     target = tmp_path / "shop.gpkg"
     env = dict(os.environ, TRADEAREA_PROJECTS=str(tmp_path / "projects"))
@@ -158,7 +158,7 @@ def test_project_file_survives_a_save_killed_midway(tmp_path: Path) -> None:
 
 def test_a_failed_write_leaves_the_previous_output(tmp_path: Path) -> None:
     """atomic_path: an exception mid-write keeps the old file whole and leaves no temp file."""
-    from tradearea.atomic import atomic_path, write_text_atomic
+    from tradearea._core.atomic import atomic_path, write_text_atomic
 
     out = tmp_path / "result.csv"
     write_text_atomic(out, "version 1\n")
@@ -172,7 +172,7 @@ def test_a_failed_write_leaves_the_previous_output(tmp_path: Path) -> None:
 _ATOMIC_WRITER = textwrap.dedent(
     """
     import sys
-    from tradearea.atomic import write_bytes_atomic
+    from tradearea._core.atomic import write_bytes_atomic
 
     i = 0
     while True:
@@ -200,11 +200,11 @@ def test_cli_outputs_are_replaced_atomically(
     """Each command's --out is written beside it, then renamed over it in one step."""
     from typer.testing import CliRunner
 
-    import tradearea.atomic
+    import tradearea._core.atomic
     from tradearea.cli import app
 
     replaced: list[Path] = []
-    real = tradearea.atomic._replace
+    real = tradearea._core.atomic._replace
     real_path_replace = Path.replace
 
     def spy(tmp: Path, target: Path) -> None:
@@ -215,7 +215,7 @@ def test_cli_outputs_are_replaced_atomically(
         replaced.append(Path(target))
         return real_path_replace(self, target)
 
-    monkeypatch.setattr(tradearea.atomic, "_replace", spy)
+    monkeypatch.setattr(tradearea._core.atomic, "_replace", spy)
     monkeypatch.setattr(Path, "replace", path_spy)
     ex = REPO / "data" / "examples"
     survey = tmp_path / "survey.csv"

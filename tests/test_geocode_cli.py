@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tradearea.cli import app
 from tradearea.geocode import gcj02_to_wgs84, wgs84_to_gcj02
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 DEMO = REPO_DIR / "surveys" / "demo_survey.csv"
 OUTPUTS = ["lat", "lon", "match_level", "match_score", "matched_address", "status", "reason"]

@@ -149,7 +149,7 @@ REFUSAL_SAMPLE = {"empty.csv", "binary_garbage.csv", "zip_bomb.xlsx", "million_c
 @functools.cache
 def _refused_by_shared_reader(path: Path) -> bool:
     """Whether the shared table or polygon reader refuses ``path`` outright."""
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
     from tradearea.surveys import read_table
 
     try:
@@ -304,7 +304,7 @@ def test_project_files_are_opened_read_only(
     import hashlib
     import stat
 
-    from tradearea.workspace import Project, open_project, save_project
+    from tradearea.project.workspace import Project, open_project, save_project
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path / "projects"))
     path = save_project(Project(name="shop", region="helsinki-center"), tmp_path / "shop.gpkg")
@@ -323,7 +323,7 @@ def test_uploaded_file_names_are_never_paths(
 ) -> None:
     """Upload names such as ../../etc/passwd only ever label messages: every file written while
     reading an upload lands in a temporary or the projects folder, under a name of our own."""
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
     from tradearea.ui import competition_page, project_page
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path / "projects"))
@@ -367,7 +367,7 @@ def test_uploaded_file_names_are_never_paths(
 
 def test_time_limit_stops_a_long_run_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
     """TRADEAREA_MAX_SECONDS turns a run that goes on too long into bad-input exit material."""
-    from tradearea.limits import max_seconds, time_limit
+    from tradearea.settings import max_seconds, time_limit
 
     monkeypatch.setenv("TRADEAREA_MAX_SECONDS", "0.3")
     assert max_seconds() == 0.3
@@ -385,7 +385,7 @@ def test_time_limit_stops_a_long_run_with_a_message(monkeypatch: pytest.MonkeyPa
 
 def test_size_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """TRADEAREA_MAX_INPUT_MB applies to tables and polygon files alike."""
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
     from tradearea.surveys import read_table
 
     table = tmp_path / "t.csv"
@@ -405,7 +405,7 @@ def test_size_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "..", "a/../../b", "<x>"])
 def test_path_like_names_stay_names(name: str, tmp_path: Path) -> None:
     """A project or region named like a path never becomes one."""
-    from tradearea.workspace import safe_project_filename
+    from tradearea.project.workspace import safe_project_filename
 
     file = safe_project_filename(name)
     assert "/" not in file and "\\\\" not in file and not file.startswith(".")
@@ -444,7 +444,7 @@ def test_repaired_polygons_and_converted_crs_are_reported(
     """A bow tie is repaired (make_valid) and said so; a projected file is converted and said so."""
     import json
 
-    from tradearea.geofiles import read_polygons, repairs
+    from tradearea.io.geofiles import read_polygons, repairs
 
     generated = HERE / "hostile" / "generated"
     bowtie = read_polygons(generated / "bowtie_zones.geojson")

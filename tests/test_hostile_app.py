@@ -252,7 +252,7 @@ def test_project_page_opens_uploaded_projects(
     script = """
 from pathlib import Path
 import streamlit as st
-from tradearea.paths import projects_dir
+from tradearea.settings import projects_dir
 from tradearea.ui import project_page
 from tradearea.ui._common import current_project
 

@@ -249,7 +249,7 @@ def test_contours_are_disjoint_rings_around_the_store() -> None:
 
 def test_network_travel_times_on_the_demo_region(demo_region: object) -> None:
     from tradearea.demand import zone_demand, zones_from_buildings
-    from tradearea.network import load_network
+    from tradearea.regions.network import load_network
 
     zones = zone_demand(zones_from_buildings(demo_region.residential_buildings), spend=90.0)
     stores = STORES.assign(lat=[60.1699, 60.1652], lon=[24.9420, 24.9482])

@@ -174,7 +174,7 @@ def _sites_after_adding_the_demo_candidate(page: object, url: str) -> str:
 def test_saved_project_reopens_identical_after_a_restart(
     page: object, tmp_path: Path, demo_region: object
 ) -> None:
-    from tradearea.workspace import open_project
+    from tradearea.project.workspace import open_project
 
     home = tmp_path / "home"
     (home / "projects").mkdir(parents=True)
@@ -217,7 +217,7 @@ def _big_project(folder: Path, n: int = 60_000) -> Path:
     import numpy as np
     import pandas as pd
 
-    from tradearea.workspace import demo_project, points_frame, save_project
+    from tradearea.project.workspace import demo_project, points_frame, save_project
 
     project = demo_project()
     project.name = "Big"
@@ -234,7 +234,7 @@ def _big_project(folder: Path, n: int = 60_000) -> Path:
 def test_killing_the_app_during_a_save_keeps_the_previous_version(
     page: object, tmp_path: Path, demo_region: object
 ) -> None:
-    from tradearea.workspace import open_project, save_project
+    from tradearea.project.workspace import open_project, save_project
 
     home = tmp_path / "home"
     folder = home / "projects"

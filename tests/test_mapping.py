@@ -10,9 +10,9 @@ import folium
 import pytest
 from folium.plugins import HeatMap, MarkerCluster
 
-from tradearea import mapping
-from tradearea.assets import ASSET_PATHS, assets_installed
-from tradearea.paths import REPO_DIR
+from tradearea.mapping import maps as mapping
+from tradearea.mapping.assets import ASSET_PATHS, assets_installed
+from tradearea.settings import REPO_DIR
 
 
 def _remote_urls(html: str) -> list[str]:
@@ -85,14 +85,14 @@ def test_inline_html_is_self_contained(demo_region, tmp_path: Path) -> None:
 
 def test_asset_table_covers_folium_defaults() -> None:
     names = {n for n, _ in folium.Map.default_js} | {n for n, _ in folium.Map.default_css}
-    from tradearea.assets import DROPPED_ASSETS
+    from tradearea.mapping.assets import DROPPED_ASSETS
 
     assert names <= set(ASSET_PATHS) | DROPPED_ASSETS
 
 
 def test_escape_markdown_neutralises_links_images_and_html() -> None:
-    from tradearea.safety import escape_markdown
+    from tradearea._core.escaping import escape_markdown
 
-    text = escape_markdown('![x](http://evil.example/a.png) <img src=x> :material/home: $x$')
+    text = escape_markdown("![x](http://evil.example/a.png) <img src=x> :material/home: $x$")
     assert "](" not in text.replace("\\]\\(", "")
     assert "\\<img" in text and "\\!\\[" in text and "\\:material" in text and "\\$" in text

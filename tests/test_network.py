@@ -10,8 +10,8 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from tradearea import network
-from tradearea.network import (
+from tradearea.regions import network
+from tradearea.regions.network import (
     MIN_WEIGHT,
     graph_csr,
     isochrone_polygons,

@@ -98,14 +98,14 @@ def test_full_offline_run_opens_no_socket(
     """Survey -> geocode -> trade areas -> IRS and Huff -> CRM -> pricing -> report (HTML, PDF)."""
     from tradearea import competition, crm, pricing, saturation
     from tradearea.demand import read_demand
-    from tradearea.demo import DEMO_SURVEY, demo_stores
     from tradearea.geocode import account, geocode_frame
-    from tradearea.geofiles import read_polygons
     from tradearea.huff import huff_model
+    from tradearea.io.geofiles import read_polygons
+    from tradearea.project.demo import DEMO_SURVEY, demo_stores
+    from tradearea.project.workspace import open_project
     from tradearea.report import build_report, render
     from tradearea.surveys import load_survey
     from tradearea.tradeareas import trade_areas
-    from tradearea.workspace import open_project
 
     monkeypatch.setenv("TRADEAREA_CACHE", str(tmp_path / "cache"))
     survey, _rejected = load_survey(DEMO_SURVEY)

@@ -10,8 +10,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tradearea.project.workspace import Project, demo_project
 from tradearea.ui.streamlit_app import PAGES
-from tradearea.workspace import Project, demo_project
 
 # The page heading where it differs from the navigation title.
 HEADINGS = {"competition_page": ("Competition and saturation", "竞争与饱和")}
@@ -75,7 +75,7 @@ def test_page_renders_on_the_demo_project(
 
 
 def test_the_shell_switches_language_and_lists_the_journey() -> None:
-    from tradearea.paths import REPO_DIR
+    from tradearea.settings import REPO_DIR
 
     at = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=180)
     at.session_state["lang"] = "zh"

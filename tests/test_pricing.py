@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tradearea import pricing
 from tradearea.errors import InputError
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 EXAMPLE = REPO_DIR / "data" / "examples" / "scenario.toml"
 
@@ -515,7 +515,7 @@ def test_analyse_is_strict_json():
 
 
 def test_scenarios_survive_a_project_save_and_reopen(tmp_path: Path):
-    from tradearea import workspace
+    from tradearea.project import workspace
 
     scenario = pricing.load_scenario(EXAMPLE)
     comps, _ = pricing.comparables_table(scenario)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tradearea import pricing
 from tradearea.cli import app
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 runner = CliRunner()
 EXAMPLE = REPO_DIR / "data" / "examples" / "scenario.toml"

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tradearea import pricing
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 EXAMPLE = REPO_DIR / "data" / "examples" / "scenario.toml"
 
@@ -127,7 +127,7 @@ def test_tenant_sales_from_the_project_forecast_and_survey() -> None:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from tradearea.workspace import Project
+    from tradearea.project.workspace import Project
 
     areas = gpd.GeoDataFrame(
         {"store_id": ["S1", "S1"], "tier": [1, 2], "households": [3000, 5000]},

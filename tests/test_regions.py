@@ -11,8 +11,8 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from tradearea import regions
 from tradearea.errors import InputError, RegionNotFoundError
+from tradearea.regions import packs as regions
 
 
 @pytest.fixture(scope="module")

@@ -36,10 +36,10 @@ def library() -> dict:
     from tradearea import pricing
     from tradearea.competition import fill_floor_area
     from tradearea.demand import spend_per_household, zone_demand, zones_from_buildings
-    from tradearea.demo import demo_stores
     from tradearea.forecast import candidate_store, forecast_candidate
-    from tradearea.regions import load_region
-    from tradearea.report._pricing import demo_scenario_inputs
+    from tradearea.project.demo import demo_stores
+    from tradearea.project.pricing import demo_scenario_inputs
+    from tradearea.regions.packs import load_region
 
     region = load_region("helsinki-center")
     raw = demo_stores()
@@ -334,7 +334,7 @@ def test_comparison_of_candidate_and_own_store() -> None:
 def test_candidates_and_trade_areas_from_a_saved_project(tmp_path, monkeypatch) -> None:
     from shapely.geometry import Point
 
-    from tradearea.workspace import open_project, save_project
+    from tradearea.project.workspace import open_project, save_project
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path))
     project = demo_project().copy()
@@ -371,12 +371,11 @@ def test_candidates_and_trade_areas_from_a_saved_project(tmp_path, monkeypatch) 
 
 def test_report_agrees_with_the_sites_page_evaluation() -> None:
     """A candidate evaluated and kept by the Sites page shows the same figures in the report."""
-    sites = pytest.importorskip("tradearea.sites")
-    if not hasattr(sites, "evaluate_candidate"):
-        pytest.skip("tradearea.sites has no evaluate_candidate")
+    from tradearea import project as proj
+
     project = demo_project().copy()
-    evaluation = sites.evaluate_candidate(project, **sites.demo_candidate(), method="rings")
-    sites.put_candidate(project, evaluation)
+    evaluation = proj.evaluate_candidate(project, **proj.demo_candidate(), method="rings")
+    proj.put_candidate(project, evaluation)
     row = evaluation.row()
     report = build_report(project, sections=["summary", "trade_area", "huff", "competition",
                                              "pricing", "scorecard"], charts=False)  # fmt: skip
@@ -396,7 +395,7 @@ def test_crm_segments_by_tier_from_a_crm_analysis(tmp_path) -> None:
     import pyogrio
 
     from tradearea import crm
-    from tradearea.crm.synthetic import synthetic_transactions
+    from tradearea.testing.crm import synthetic_transactions
 
     tx = synthetic_transactions(300, 3000, n_stores=1, seed=1)
     rng = np.random.default_rng(2)
@@ -441,7 +440,7 @@ def test_a_bare_project_still_reports(tmp_path) -> None:
     """A candidate alone, or a region not built: sections say why; every format renders."""
     from shapely.geometry import Point
 
-    from tradearea.workspace import Project
+    from tradearea.project.workspace import Project
 
     spot = gpd.GeoDataFrame(
         {"name": ["Spot"], "format": ["supermarket"]}, geometry=[Point(24.945, 60.170)],
@@ -523,7 +522,7 @@ def test_customer_cells_account_for_everyone(points: list, k: int) -> None:
 
 
 def test_chart_tier_colours_match_the_app_maps() -> None:
-    from tradearea import mapping
+    from tradearea.mapping import maps as mapping
     from tradearea.report import charts
 
     assert charts.TIER_COLOURS == mapping.TIER_COLOURS

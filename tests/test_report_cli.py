@@ -97,7 +97,7 @@ def test_out_is_a_folder_exits_2(tmp_path: Path) -> None:
 def test_detailed_export_of_a_saved_project_is_audited(tmp_path: Path, monkeypatch) -> None:
     import pyogrio
 
-    from tradearea.workspace import open_project, save_project
+    from tradearea.project.workspace import open_project, save_project
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path))
     project = demo_project().copy()

@@ -63,7 +63,7 @@ def test_page_numbers_and_contents_point_at_the_right_pages(pdf: Path) -> None:
 def test_key_figures_equal_the_library(text: str) -> None:
     """The numbers printed are the library's numbers, formatted."""
     from tradearea import pricing
-    from tradearea.report._pricing import demo_scenario_inputs
+    from tradearea.project.pricing import demo_scenario_inputs
 
     flat = " ".join(text.split())
     report = demo_report(charts=True)
@@ -105,7 +105,7 @@ def test_chinese_font_is_embedded(pdf: Path) -> None:
 def test_pages_render_as_images_with_the_map(pdf: Path, tmp_path: Path) -> None:
     from PIL import Image
 
-    from tradearea.mapping import TIER_COLOURS
+    from tradearea.mapping.maps import TIER_COLOURS
 
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
     images = sorted(tmp_path.glob("p-*.png"))

@@ -15,8 +15,8 @@ import shapely
 from _report_support import demo_output, demo_project, have_poppler, pdf_text
 from scipy.spatial import cKDTree
 
+from tradearea.project.pricing import demo_scenario_inputs
 from tradearea.report import build_report, render
-from tradearea.report._pricing import demo_scenario_inputs
 
 XSS_STORE = "<img src=x onerror=alert(1)>"
 XSS_SITE = '<script>alert("site")</script>K9'
@@ -84,7 +84,7 @@ def test_no_personal_strings_in_any_default_output(customers: pd.DataFrame, tmp_
 def test_gpkg_has_no_customer_points_or_personal_columns(customers: pd.DataFrame, tmp_path) -> None:
     import pyogrio
 
-    from tradearea.report.privacy import PERSONAL_COLUMNS
+    from tradearea.privacy import PERSONAL_COLUMNS
 
     path = tmp_path / "r.gpkg"
     path.write_bytes(demo_output("gpkg"))

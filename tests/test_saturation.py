@@ -153,7 +153,7 @@ def test_surface_by_radius_matches_brute_force() -> None:
 def test_surface_by_walk_time_grows_with_minutes(demo_region: object) -> None:
     from tradearea.competition import competitors_from_region
     from tradearea.demand import zones_from_buildings
-    from tradearea.network import load_network
+    from tradearea.regions.network import load_network
 
     homes = zones_from_buildings(demo_region.residential_buildings, zone="building")
     comp = competitors_from_region(demo_region, category="grocery")

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from tradearea import project as proj
 from tradearea import sites
 from tradearea.errors import InputError
-from tradearea.workspace import Project, demo_project, open_project, save_project
+from tradearea.project.workspace import Project, demo_project, open_project, save_project
 
 HAKANIEMI = {"lat": 60.1775, "lon": 24.9505, "name": "Hakaniemi corner", "format": "convenience"}
 
@@ -23,19 +24,19 @@ def demo(demo_region: object) -> Project:
 
 
 @pytest.fixture(scope="module")
-def rings(demo: Project) -> sites.CandidateEvaluation:
-    return sites.evaluate_candidate(demo.copy(), method="rings", **sites.demo_candidate())
+def rings(demo: Project) -> proj.CandidateEvaluation:
+    return proj.evaluate_candidate(demo.copy(), method="rings", **proj.demo_candidate())
 
 
 @pytest.fixture(scope="module")
-def walk(demo: Project) -> sites.CandidateEvaluation:
-    return sites.evaluate_candidate(demo.copy(), method="walk", candidate_id="K2", **HAKANIEMI)
+def walk(demo: Project) -> proj.CandidateEvaluation:
+    return proj.evaluate_candidate(demo.copy(), method="walk", candidate_id="K2", **HAKANIEMI)
 
 
 def test_demo_candidate_is_the_reports(demo: Project) -> None:
     from tradearea.report import DEMO_CANDIDATE
 
-    kw = sites.demo_candidate()
+    kw = proj.demo_candidate()
     assert (kw["lat"], kw["lon"], kw["candidate_id"]) == (
         DEMO_CANDIDATE.lat,
         DEMO_CANDIDATE.lon,
@@ -47,19 +48,19 @@ def test_demo_candidate_is_the_reports(demo: Project) -> None:
 @pytest.mark.parametrize("method", ["rings", "huff"])
 def test_figures_agree_with_the_report(demo: Project, method: str) -> None:
     """The Sites page, the CLI report and the app report give the same numbers for a site."""
+    from tradearea.project.analysis import ProjectAnalysis
     from tradearea.report import DEMO_CANDIDATE
     from tradearea.report._decision import scorecard_factors
-    from tradearea.report.analysis import ProjectAnalysis
 
     project = demo.copy()
     project.settings["candidate_trade_area"] = method
-    ev = sites.evaluate_candidate(project, **sites.demo_candidate())
+    ev = proj.evaluate_candidate(project, **proj.demo_candidate())
     report = scorecard_factors(ProjectAnalysis(project, draw=False).site(DEMO_CANDIDATE))
     for key, value in report.items():
         assert ev.factors[key] == pytest.approx(value, rel=1e-9, nan_ok=True), key
 
 
-def test_rings_follow_the_format_preset(rings: sites.CandidateEvaluation) -> None:
+def test_rings_follow_the_format_preset(rings: proj.CandidateEvaluation) -> None:
     areas = rings.trade_areas.sort_values("tier")
     assert areas["cutoff"].tolist() == [1000.0, 2000.0, 3000.0]  # supermarket: 1 / 2 / 3 km
     assert areas["area_m2"].iloc[0] == pytest.approx(math.pi * 1000**2, rel=0.01)
@@ -69,7 +70,7 @@ def test_rings_follow_the_format_preset(rings: sites.CandidateEvaluation) -> Non
 
 
 def test_households_per_tier_add_up_to_the_region(
-    rings: sites.CandidateEvaluation, demo_region: object
+    rings: proj.CandidateEvaluation, demo_region: object
 ) -> None:
     dwellings = float(demo_region.residential_buildings["dwellings"].sum())
     # the 3 km disc covers the whole extract: every dwelling is in one of the tiers
@@ -77,7 +78,7 @@ def test_households_per_tier_add_up_to_the_region(
     assert rings.households[1] == pytest.approx(7710.98, abs=0.01)
 
 
-def test_irs_is_households_times_spend_over_floor_area(rings: sites.CandidateEvaluation) -> None:
+def test_irs_is_households_times_spend_over_floor_area(rings: proj.CandidateEvaluation) -> None:
     last = rings.irs.sort_values("tier").iloc[-1]
     households = sum(rings.households.values())
     assert last["spend"] == 90.0  # grocery, per household per week (DOMAIN.md IRS in a week)
@@ -90,7 +91,7 @@ def test_irs_is_households_times_spend_over_floor_area(rings: sites.CandidateEva
     assert row["irs_before"] > row["irs_after"]  # a new store saturates the area a little
 
 
-def test_huff_sales_come_from_own_stores_and_competitors(rings: sites.CandidateEvaluation) -> None:
+def test_huff_sales_come_from_own_stores_and_competitors(rings: proj.CandidateEvaluation) -> None:
     fc = rings.forecast
     assert fc.expected_sales == pytest.approx(fc.from_own + fc.from_competitors, rel=1e-9)
     assert rings.row()["cannibalisation_share"] == pytest.approx(fc.from_own / fc.expected_sales)
@@ -98,7 +99,7 @@ def test_huff_sales_come_from_own_stores_and_competitors(rings: sites.CandidateE
     assert 0 < rings.market_share_primary < 1
 
 
-def test_rent_capacity_is_sales_times_occupancy_cost(rings: sites.CandidateEvaluation) -> None:
+def test_rent_capacity_is_sales_times_occupancy_cost(rings: proj.CandidateEvaluation) -> None:
     rent = rings.pricing["price_and_rent"]["rent"]
     sales = rings.forecast.expected_sales
     assert rent["tenant_sales_per_year"] == pytest.approx(sales)
@@ -111,23 +112,23 @@ def test_rent_capacity_is_sales_times_occupancy_cost(rings: sites.CandidateEvalu
 
 
 def test_a_higher_rent_raises_the_irr_until_the_area_cannot_carry_it(
-    demo: Project, rings: sites.CandidateEvaluation
+    demo: Project, rings: proj.CandidateEvaluation
 ) -> None:
     capacity = rings.pricing["price_and_rent"]["rent"]["capacity"]
-    low = sites.with_rent(demo, rings, capacity - 1)
-    high = sites.with_rent(demo, rings, capacity + 1)
+    low = proj.with_rent(demo, rings, capacity - 1)
+    high = proj.with_rent(demo, rings, capacity + 1)
     assert low.factors["irr"] < rings.factors["irr"] < high.factors["irr"]
     assert low.row()["rent_affordable"] is True and high.row()["rent_affordable"] is False
     assert high.trade_areas is rings.trade_areas  # nothing but pricing is recomputed
     assert rings.pricing["price_and_rent"]["rent"]["scenario"] == 9.0  # the original is unchanged
 
 
-def test_taboos_from_street_data_and_ticks(demo: Project, rings: sites.CandidateEvaluation) -> None:
+def test_taboos_from_street_data_and_ticks(demo: Project, rings: proj.CandidateEvaluation) -> None:
     table = rings.taboos
     assert table["auto"].sum() == 6 and (~table["auto"]).sum() == 7
     assert rings.factors["transit_stops"] == 5.0
     assert (table.loc[table["key"] == "no_transit", "status"] == "ok").all()
-    ticked = sites.with_ticks(rings, {"slope": True, "wind_tunnel": False})
+    ticked = proj.with_ticks(rings, {"slope": True, "wind_tunnel": False})
     status = dict(zip(ticked.taboos["key"], ticked.taboos["status"], strict=True))
     assert status["slope"] == "taboo" and status["wind_tunnel"] == "ok"
     assert ticked.factors["taboos"] == rings.factors["taboos"] + 1
@@ -137,38 +138,38 @@ def test_taboos_from_street_data_and_ticks(demo: Project, rings: sites.Candidate
 def test_ticks_come_from_the_project_settings(demo: Project) -> None:
     project = demo.copy()
     project.settings["taboo_ticks"] = {"K9": {"narrow_frontage": True}}
-    ev = sites.evaluate_candidate(project, candidate_id="K9", method="huff", **HAKANIEMI)
+    ev = proj.evaluate_candidate(project, candidate_id="K9", method="huff", **HAKANIEMI)
     assert ev.taboos.set_index("key").at["narrow_frontage", "status"] == "taboo"
 
 
 def test_compare_and_weights(
-    rings: sites.CandidateEvaluation, walk: sites.CandidateEvaluation
+    rings: proj.CandidateEvaluation, walk: proj.CandidateEvaluation
 ) -> None:
-    table = sites.compare_candidates([rings, walk])
+    table = proj.compare_candidates([rings, walk])
     assert list(table.index) == ["K1", "K2"] and table["rank"].tolist() == [1, 2]
     assert table.loc["K1", "score_households_primary"] == 100.0
     assert table.loc["K2", "score_households_primary"] == 0.0
     # only transit stops and competitors count: K2 has fewer competitors in its primary area
     assert walk.factors["competitors_primary"] < rings.factors["competitors_primary"]
     only = {k: 0 for k in sites.SCORECARD_FACTORS} | {"competitors_primary": 10}
-    flipped = sites.compare_candidates([rings, walk], only)
+    flipped = proj.compare_candidates([rings, walk], only)
     assert flipped.index[0] == "K2" and flipped.loc["K2", "total"] == 100.0
     with pytest.raises(ValueError, match="positive weight"):
-        sites.compare_candidates([rings, walk], {k: 0 for k in sites.SCORECARD_FACTORS})
+        proj.compare_candidates([rings, walk], {k: 0 for k in sites.SCORECARD_FACTORS})
     with pytest.raises(ValueError, match="share the id"):
-        sites.compare_candidates([rings, rings])
+        proj.compare_candidates([rings, rings])
 
 
 def test_layer_add_replace_remove_and_reopen(
-    tmp_path, monkeypatch, demo: Project, rings: sites.CandidateEvaluation, walk
+    tmp_path, monkeypatch, demo: Project, rings: proj.CandidateEvaluation, walk
 ) -> None:
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path))
     project = demo.copy()
-    sites.put_candidate(project, rings)
-    sites.put_candidate(project, walk)
-    assert sites.next_candidate_id(project) == "K3"
-    dearer = sites.with_rent(project, rings, 12.0)
-    sites.put_candidate(project, dearer, change="rent")  # replaced in place, order kept
+    proj.put_candidate(project, rings)
+    proj.put_candidate(project, walk)
+    assert proj.next_candidate_id(project) == "K3"
+    dearer = proj.with_rent(project, rings, 12.0)
+    proj.put_candidate(project, dearer, change="rent")  # replaced in place, order kept
     layer = project.layers["candidates"]
     assert layer["candidate_id"].tolist() == ["K1", "K2"]
     assert layer["scenario_rent"].tolist() == [12.0, 9.0]
@@ -179,44 +180,44 @@ def test_layer_add_replace_remove_and_reopen(
     assert [e["change"] for e in project.log if e["what"] == "candidate"] == [
         "evaluate", "evaluate", "rent",
     ]  # fmt: skip
-    before = sites.compare_candidates(layer)
+    before = proj.compare_candidates(layer)
     path = save_project(project, tmp_path / "sites.gpkg")
     reopened = open_project(path)
-    after = sites.compare_candidates(reopened.layers["candidates"])
+    after = proj.compare_candidates(reopened.layers["candidates"])
     pd.testing.assert_frame_equal(before, after, check_dtype=False)
-    inputs = sites.candidate_inputs(reopened)
+    inputs = proj.candidate_inputs(reopened)
     assert inputs[0] | {"lat": 0, "lon": 0} == {
         "lat": 0, "lon": 0, "name": "Liisankatu 27 (Kruununhaka)", "format": "supermarket",
         "floor_area_m2": 1200.0, "candidate_id": "K1", "rent_per_m2_month": 12.0,
     }  # fmt: skip
     assert inputs[0]["lat"] == pytest.approx(60.1741836)
-    assert sites.remove_candidate(reopened, "K1") and not sites.remove_candidate(reopened, "K1")
+    assert proj.remove_candidate(reopened, "K1") and not proj.remove_candidate(reopened, "K1")
     assert reopened.layers["candidates"]["candidate_id"].tolist() == ["K2"]
 
 
 def test_the_report_uses_the_candidates_scenario(
-    demo: Project, rings: sites.CandidateEvaluation
+    demo: Project, rings: proj.CandidateEvaluation
 ) -> None:
     from tradearea.report import build_report
 
     project = demo.copy()
-    sites.put_candidate(project, sites.with_rent(project, rings, 11.0))
+    proj.put_candidate(project, proj.with_rent(project, rings, 11.0))
     report = build_report(project, sections=["pricing"], charts=False)
     sec = report.section("pricing", "K1")
     assert sec.figure("scenario_rent") == 11.0
-    assert sec.figure("irr") == pytest.approx(sites.with_rent(project, rings, 11.0).factors["irr"])
+    assert sec.figure("irr") == pytest.approx(proj.with_rent(project, rings, 11.0).factors["irr"])
 
 
 def test_a_candidate_from_the_competition_page_keeps_the_others(
-    demo: Project, rings: sites.CandidateEvaluation
+    demo: Project, rings: proj.CandidateEvaluation
 ) -> None:
     project = demo.copy()
-    sites.put_candidate(project, rings)
+    proj.put_candidate(project, rings)
     record = {"lat": 60.1675, "lon": 24.945, "name": "Candidate", "format": "supermarket"}
-    assert sites.place_candidate(project, record, source="competition") == "K2"
-    assert sites.place_candidate(project, record, source="competition") == "K2"  # same site
+    assert proj.place_candidate(project, record, source="competition") == "K2"
+    assert proj.place_candidate(project, record, source="competition") == "K2"  # same site
     moved = dict(record, lat=60.168)
-    assert sites.place_candidate(project, moved, source="competition") == "K2"
+    assert proj.place_candidate(project, moved, source="competition") == "K2"
     layer = project.layers["candidates"]
     assert layer["candidate_id"].tolist() == ["K1", "K2"]
     assert layer["lat"].tolist() == [pytest.approx(60.1741836), 60.168]
@@ -224,7 +225,7 @@ def test_a_candidate_from_the_competition_page_keeps_the_others(
 
 def test_no_market_means_no_forecast_and_rings(demo_region: object) -> None:
     project = Project(name="Empty", region="helsinki-center")
-    ev = sites.evaluate_candidate(project, method="huff", **HAKANIEMI)
+    ev = proj.evaluate_candidate(project, method="huff", **HAKANIEMI)
     assert ev.forecast is None and ev.method == "rings"
     assert math.isnan(ev.factors["expected_sales"])
     assert any("no stores" in n for n in ev.notes)
@@ -235,9 +236,9 @@ def test_no_market_means_no_forecast_and_rings(demo_region: object) -> None:
 
 def test_chinese_format_name_and_project_scenario(demo: Project) -> None:
     project = demo.copy()
-    base = sites.lease_template("Shop", 600.0, format="convenience")
+    base = proj.lease_template("Shop", 600.0, format="convenience")
     project.scenarios["Hakaniemi corner"] = base | {"market": {"tenant_sales_per_year": 2e6}}
-    ev = sites.evaluate_candidate(
+    ev = proj.evaluate_candidate(
         project, **(HAKANIEMI | {"format": "便利店"}), floor_area_m2=600.0, method="huff"
     )
     assert ev.candidate["format"] == "convenience"
@@ -258,9 +259,9 @@ def test_chinese_format_name_and_project_scenario(demo: Project) -> None:
     ],
 )
 def test_bad_input_names_the_field(demo: Project, change: dict, column: str) -> None:
-    kw = sites.demo_candidate() | change
+    kw = proj.demo_candidate() | change
     with pytest.raises(InputError) as err:
-        sites.evaluate_candidate(demo, **kw)
+        proj.evaluate_candidate(demo, **kw)
     assert err.value.column == column
 
 
@@ -270,18 +271,18 @@ def test_layer_ids_read_as_the_report_reads_them() -> None:
         geometry=[Point(0, 0)] * 3,
         crs="EPSG:4326",
     )
-    assert sites.layer_ids(layer) == ["X7", "K2", "K3"]
+    assert proj.layer_ids(layer) == ["X7", "K2", "K3"]
 
 
 def test_report_uses_the_calibrated_huff_parameters(demo: Project) -> None:
     """The Competition page keeps α and β calibrated on the survey: both faces use them."""
+    from tradearea.project.analysis import ProjectAnalysis
     from tradearea.report import DEMO_CANDIDATE
     from tradearea.report._decision import scorecard_factors
-    from tradearea.report.analysis import ProjectAnalysis
 
     project = demo.copy()
     project.settings["huff"] = {"alpha": 1.0, "beta": 1.4, "source": "survey_ml"}
-    ev = sites.evaluate_candidate(project, **sites.demo_candidate())
-    assert sites.huff_parameters(project.settings) == (1.0, 1.4)
+    ev = proj.evaluate_candidate(project, **proj.demo_candidate())
+    assert proj.huff_parameters(project.settings) == (1.0, 1.4)
     report = scorecard_factors(ProjectAnalysis(project, draw=False).site(DEMO_CANDIDATE))
     assert ev.factors["expected_sales"] == pytest.approx(report["expected_sales"], rel=1e-9)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tradearea.safety import escape_markdown
-from tradearea.workspace import Project, demo_project
+from tradearea._core.escaping import escape_markdown
+from tradearea.project.workspace import Project, demo_project
 
 DEMO_LABEL = "K1 · Liisankatu 27 (Kruununhaka)"
 
@@ -170,10 +170,10 @@ def test_a_site_outside_the_region_is_refused(demo: Project) -> None:
 
 
 def test_candidates_placed_elsewhere_are_evaluated_on_demand(demo: Project) -> None:
-    from tradearea import sites
+    from tradearea import project as proj
 
     project = demo.copy()
-    sites.place_candidate(
+    proj.place_candidate(
         project, {"lat": 60.1675, "lon": 24.945, "format": "supermarket"}, source="competition"
     )
     at = _app(project)
@@ -183,11 +183,11 @@ def test_candidates_placed_elsewhere_are_evaluated_on_demand(demo: Project) -> N
 
 
 def test_user_names_cannot_become_links(demo: Project) -> None:
-    from tradearea import sites
+    from tradearea import project as proj
 
     project = demo.copy()
     name = "[win](http://evil.example) **now** <b>x</b>"
-    sites.place_candidate(
+    proj.place_candidate(
         project, {"lat": 60.1675, "lon": 24.945, "name": name, "format": "convenience"},
         source="competition",
     )  # fmt: skip
@@ -232,13 +232,13 @@ def test_numbers_and_percentages() -> None:
 
 def test_shared_evaluations_never_carry_another_projects_scenario(demo: Project) -> None:
     """The evaluation cache is shared by every session; pricing comes from each project."""
-    from tradearea import sites
+    from tradearea import project as proj
     from tradearea.ui.sites_page import evaluation
 
-    inputs = sites.demo_candidate() | {"method": "huff"}
+    inputs = proj.demo_candidate() | {"method": "huff"}
     mine, theirs = demo.copy(), demo.copy()
     first = evaluation(mine, inputs)
-    sites.put_candidate(mine, sites.with_rent(mine, first, 14.0))  # my scenario: rent 14
+    proj.put_candidate(mine, proj.with_rent(mine, first, 14.0))  # my scenario: rent 14
     again = evaluation(mine, inputs)
     assert again.trade_areas is first.trade_areas  # the heavy part came from the cache
     assert again.pricing["price_and_rent"]["rent"]["scenario"] == 14.0

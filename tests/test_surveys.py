@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tradearea.errors import InputError
-from tradearea.paths import REPO_DIR
-from tradearea.survey_values import canonical_name, parse_amount, parse_frequency
+from tradearea.io.values import canonical_name, parse_amount, parse_frequency
+from tradearea.settings import REPO_DIR
 from tradearea.surveys import load_survey, map_columns, read_table
 
 SURVEYS = REPO_DIR / "surveys"

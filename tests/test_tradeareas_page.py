@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tradearea.paths import REPO_DIR
-from tradearea.workspace import Project
+from tradearea.project.workspace import Project
+from tradearea.settings import REPO_DIR
 
 STORE = {"store_id": "S1", "name": "Lidl <b>", "lat": 60.169922, "lon": 24.941997}
 

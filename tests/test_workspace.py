@@ -18,8 +18,8 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from tradearea import workspace
 from tradearea.errors import InputError
+from tradearea.project import workspace
 
 
 @pytest.fixture()
@@ -98,7 +98,7 @@ def test_save_as_keeps_original(project, tmp_path: Path) -> None:
 _WRITER = textwrap.dedent("""
     import sys, geopandas as gpd, numpy as np
     from shapely.geometry import Point
-    from tradearea import workspace
+    from tradearea.project import workspace
     p = workspace.open_project(sys.argv[1])
     n = 200_000
     rng = np.random.default_rng(0)

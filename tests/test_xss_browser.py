@@ -93,7 +93,7 @@ def test_html_report_from_the_cli_runs_no_payload(
     from typer.testing import CliRunner
 
     from tradearea.cli import app
-    from tradearea.workspace import open_project, save_project
+    from tradearea.project.workspace import open_project, save_project
 
     monkeypatch.setenv("TRADEAREA_PROJECTS", str(tmp_path / "projects"))
     project = open_project("demo").copy()

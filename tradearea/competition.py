@@ -11,8 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea._tables import latlon, numeric_column, read_table, require_columns
 from tradearea.errors import InputError
+from tradearea.io.tables import latlon, numeric_column, read_table, require_columns
 
 WGS84 = "EPSG:4326"
 STORE_COLUMNS = (
@@ -285,7 +285,7 @@ def competitors_from_region(
 
     Parameters
     ----------
-    region : tradearea.regions.Region or geopandas.GeoDataFrame
+    region : tradearea.regions.packs.Region or geopandas.GeoDataFrame
         A region pack, or its ``shops`` layer.
     formats : list of str, optional
         Keep only these format keys.

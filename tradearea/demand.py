@@ -11,9 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea._tables import numeric_column, read_table, rename_columns, require_columns
 from tradearea.competition import FORMATS
 from tradearea.errors import InputError
+from tradearea.io.tables import numeric_column, read_table, rename_columns, require_columns
 
 WGS84 = "EPSG:4326"
 # Assumption: people per household where only one of the two is known (Helsinki ~1.9).
@@ -207,7 +207,7 @@ def read_zones(
                 raise InputError(f"cannot read the zones: {exc}", file=file) from None
             geo = _to_wgs84(raw, file=file)
         else:  # size limit, CRS check/reprojection, invalid polygons repaired (geofiles)
-            from tradearea.geofiles import read_polygons
+            from tradearea.io.geofiles import read_polygons
 
             geo = read_polygons(path, name=file, what="zones", polygons=False)
         table = rename_columns(pd.DataFrame(geo.drop(columns=geo.geometry.name)), ZONE_ALIASES)
@@ -225,7 +225,7 @@ def read_zones(
             rep = geometry.representative_point()
         lat, lon = rep.y.to_numpy(), rep.x.to_numpy()
     else:
-        from tradearea._tables import latlon
+        from tradearea.io.tables import latlon
 
         table = read_table(path, aliases=ZONE_ALIASES)
         lat, lon = latlon(table, file=file)
@@ -292,7 +292,7 @@ def _zone_table(
         else np.full(len(table), np.nan)
     )
     if "origin_id" in table.columns:
-        from tradearea._tables import unique_ids
+        from tradearea.io.tables import unique_ids
 
         ids = unique_ids(table["origin_id"], column="origin_id", file=file).to_numpy()
     else:

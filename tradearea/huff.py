@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea._dispatch import dask_aware
+from tradearea._core.dispatch import dask_aware
 from tradearea.errors import InputError
 from tradearea.tiers import TIER_NAMES
 from tradearea.travel_costs import (

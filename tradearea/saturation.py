@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea._dispatch import dask_aware
+from tradearea._core.dispatch import dask_aware
 from tradearea.competition import FORMATS
 from tradearea.demand import spend_per_household
 from tradearea.tiers import TIER_NAMES
@@ -311,8 +311,8 @@ def saturation_surface(
         Radius for ``radius``.
     minutes : float
         Travel time for ``drive`` / ``walk``.
-    network : tradearea.network.RoadNetwork, optional
-        From :func:`tradearea.network.load_network` (required for drive/walk).
+    network : tradearea.regions.network.RoadNetwork, optional
+        From :func:`tradearea.regions.network.load_network` (required for drive/walk).
     resolution : int
         H3 resolution of the grid.
     extent : shapely geometry, optional
@@ -417,7 +417,7 @@ def _network_sums(
     floor: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from tradearea.network import travel_times
+    from tradearea.regions.network import travel_times
 
     n_nodes = network.csr.shape[0]
     node_hh = np.bincount(

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
-from tradearea.survey_values import normalise_values
-from tradearea.tabular import (
+from tradearea.io.decode import (
     OLE_MAGIC,
     ZIP_MAGIC,
     check_zip,
@@ -23,6 +22,7 @@ from tradearea.tabular import (
     sniff_delimiter,
     xlsx_rows,
 )
+from tradearea.io.values import normalise_values
 
 _HEADER_SCAN = 20
 MAX_COLUMNS = 10_000
@@ -252,7 +252,7 @@ def _table(
 
 def _detect_header(rows: list[list[str]], filled: list[int]) -> int:
     """The header row: the first rows scored for known column names and text cells."""
-    from tradearea.survey_values import canonical_name
+    from tradearea.io.values import canonical_name
 
     widths = [sum(1 for c in rows[i] if c.strip()) for i in filled[:200]]
     modal = max(set(widths), key=lambda w: (widths.count(w), w))
@@ -314,7 +314,7 @@ def map_columns(frame: pd.DataFrame, *, overrides: dict[str, str] | None = None)
     InputError
         If an override names a column the table does not have.
     """
-    from tradearea.survey_values import canonical_name, is_canonical
+    from tradearea.io.values import canonical_name, is_canonical
 
     mapping: dict[str, str] = {}
     taken: set[str] = set()

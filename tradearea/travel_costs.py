@@ -104,8 +104,8 @@ def network_costs(zones: pd.DataFrame, stores: pd.DataFrame, network: Any) -> Ne
     ----------
     zones, stores : pandas.DataFrame
         With ``lat`` and ``lon``.
-    network : tradearea.network.RoadNetwork
-        From :func:`tradearea.network.load_network` (``drive`` or ``walk``).
+    network : tradearea.regions.network.RoadNetwork
+        From :func:`tradearea.regions.network.load_network` (``drive`` or ``walk``).
 
     Returns
     -------
@@ -113,7 +113,7 @@ def network_costs(zones: pd.DataFrame, stores: pd.DataFrame, network: Any) -> Ne
         A lazy zones x stores matrix for :func:`huff_model`; times below
         :data:`MIN_TRAVEL_TIME_S` count as that minimum there.
     """
-    from tradearea.network import travel_times
+    from tradearea.regions.network import travel_times
 
     zone_pos, _ = network.nearest(zones["lat"].to_numpy(float), zones["lon"].to_numpy(float))
     store_pos, _ = network.nearest(stores["lat"].to_numpy(float), stores["lon"].to_numpy(float))

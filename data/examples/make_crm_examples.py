@@ -90,7 +90,7 @@ PROFILES = {  # name: (share, first purchase day range back from AS_OF, last pur
 def _addresses() -> pd.DataFrame:
     """Plain street + number addresses of the demo region, else points around central Helsinki."""
     try:
-        from tradearea.regions import load_region
+        from tradearea.regions.packs import load_region
 
         table = pd.DataFrame(load_region("helsinki-center").addresses.drop(columns="geometry"))
         table = table[table["housenumber"].astype(str).str.fullmatch(r"\d+[A-Za-z]?")]

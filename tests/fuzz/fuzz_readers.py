@@ -28,9 +28,10 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("TRADEAREA_MAX_INPUT_MB", "4")  # keep every run small and fast
 
 with atheris.instrument_imports():
-    from tradearea import _tables, tabular
     from tradearea.crm import read_crm
     from tradearea.errors import InputError
+    from tradearea.io import decode as tabular
+    from tradearea.io import tables as _tables
     from tradearea.surveys import load_survey, read_table
 
 _TMP = Path(tempfile.mkdtemp(prefix="tradearea-fuzz-"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from tradearea.paths import PACKAGE_DIR
+from tradearea.settings import PACKAGE_DIR
 
 
 def streamlit_command(
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         """
         if project != "demo":
             from tradearea.errors import InputError
-            from tradearea.workspace import open_project
+            from tradearea.project.workspace import open_project
 
             try:  # a bad project file is refused here, not shown as a traceback in the app
                 open_project(Path(project))

@@ -144,7 +144,7 @@ def _stores(store: list[str], stores_file: Path | None) -> Any:
 
 def _read_table(path: Path) -> Any:
     """Read CSV/XLSX through the shared hardened reader (size, zip-bomb and column limits)."""
-    from tradearea._tables import read_table
+    from tradearea.io.tables import read_table
 
     frame = read_table(path)
     return frame.where(frame.notna(), "")
@@ -171,8 +171,8 @@ def _read_customers(path: Path, *, region: str) -> Any:
 
 def _read_zones(path: Path) -> Any:
     """Zones with households: size limit, CRS check, invalid polygons repaired (geofiles)."""
-    from tradearea._tables import numeric_column, require_columns
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
+    from tradearea.io.tables import numeric_column, require_columns
 
     zones = read_polygons(path, name=path.name, what="zones", polygons=False)
     require_columns(zones, ("households",), file=path.name)
@@ -213,8 +213,8 @@ def _options(method: str, **o: Any) -> dict[str, Any]:
 
 
 def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
-    from tradearea.atomic import atomic_path
-    from tradearea.safety import neutralise_frame
+    from tradearea._core.atomic import atomic_path
+    from tradearea._core.escaping import neutralise_frame
 
     # each output replaces the previous one in one step: a failed write leaves it intact
     with atomic_path(out) as tmp:

@@ -24,7 +24,7 @@ def _read_areas(path: Path) -> Any:
     import pandas as pd
 
     from tradearea.errors import InputError
-    from tradearea.geofiles import read_polygons, require_polygons
+    from tradearea.io.geofiles import read_polygons, require_polygons
 
     # size limit, CRS check/reprojection, invalid polygons repaired, households (if any) numbers
     frame = read_polygons(path, name=path.name, what="trade areas", polygons=False)
@@ -46,8 +46,8 @@ def _read_areas(path: Path) -> Any:
 
 
 def _write_table(frame: Any, path: Path) -> None:
-    from tradearea.atomic import atomic_path
-    from tradearea.safety import neutralise_frame
+    from tradearea._core.atomic import atomic_path
+    from tradearea._core.escaping import neutralise_frame
 
     with atomic_path(path) as tmp:  # a failed write never leaves half a file
         neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
             if dedup and not fields:
                 fail("--dedup needs --match-on, e.g. --match-on name,phone,email")
             trade_areas = _read_areas(areas)
-            from tradearea.geofiles import repairs
+            from tradearea.io.geofiles import repairs
 
             notes = [f"file {areas.name}: {note}" for note in repairs(trade_areas)]
             for note in notes:

@@ -55,10 +55,10 @@ def register(app: typer.Typer) -> None:
 
           tradearea geocode crm.csv --region city --out out.csv --lat-col 纬度 --lon-col 经度 --coords gcj02
         """
+        from tradearea._core.escaping import neutralise_frame
         from tradearea.errors import InputError
         from tradearea.geocode import account, geocode_frame
-        from tradearea.regions import load_region
-        from tradearea.safety import neutralise_frame
+        from tradearea.regions.packs import load_region
         from tradearea.surveys import map_columns, read_table
 
         with cli_run("geocode", as_json=as_json) as s:
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
                 coord_system=coord_system,
                 source_rows=info.source_rows,
             )
-            from tradearea.atomic import atomic_path
+            from tradearea._core.atomic import atomic_path
 
             safe = neutralise_frame(geocoded)
             with atomic_path(out) as tmp:  # a failed write never leaves half a file

@@ -32,8 +32,8 @@ def in_file(path: Path, read: Callable[[], T]) -> T:
 
 def write_csv(frame: Any, out: Path) -> None:
     """Write a table as UTF-8 CSV, text cells neutralised against formula injection."""
-    from tradearea.atomic import atomic_path
-    from tradearea.safety import neutralise_frame
+    from tradearea._core.atomic import atomic_path
+    from tradearea._core.escaping import neutralise_frame
 
     table = frame.drop(columns=["geometry"], errors="ignore")
     with atomic_path(out) as tmp:  # a failed write never leaves half a file
@@ -129,8 +129,8 @@ def register(app: typer.Typer) -> None:
         """
         with cli_run("huff", as_json=as_json) as summary:
             from tradearea import calibration, competition, forecast, huff
-            from tradearea._tables import read_table
             from tradearea.demand import spend_per_household as default_spend
+            from tradearea.io.tables import read_table
 
             store_frame = in_file(
                 stores,
@@ -239,7 +239,7 @@ def _read_demand(path: Path, spend: float | None) -> Any:
 
 
 def _check_costs(table: Any, path: Path) -> Any:
-    from tradearea._tables import require_columns
+    from tradearea.io.tables import require_columns
 
     require_columns(table, ("origin_id", "store_id", "cost"), file=str(path))
     return table

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
 
             # errors in files the scenario refers to (comparables) name the scenario file too
             result = in_file(scenario, lambda: pricing.analyse(loaded, grid=axes or None))
-            from tradearea.atomic import write_text_atomic
+            from tradearea._core.atomic import write_text_atomic
 
             write_text_atomic(out, json.dumps(result, ensure_ascii=False, indent=2))
             metrics = result["investment"]["metrics"]

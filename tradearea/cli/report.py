@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--out {out}: is a folder; give a file name such as report.{kind}")
         with cli_run("report", as_json=as_json) as s:
             from tradearea import report as rep
-            from tradearea.workspace import open_project, save_project
+            from tradearea.project.workspace import open_project, save_project
 
             proj = open_project(project)
             built = rep.build_report(

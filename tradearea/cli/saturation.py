@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
                     resolution,
                     period,
                 )
-                from tradearea.atomic import atomic_path
+                from tradearea._core.atomic import atomic_path
 
                 with atomic_path(surface) as tmp:  # a failed write never leaves half a file
                     cells.to_file(tmp, driver="GeoJSON")
@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
 
 def _report_repairs(read: Any, summary: Any) -> None:
     """Print (stderr) and add to --json the polygons repaired and CRS converted while reading."""
-    from tradearea.geofiles import repairs
+    from tradearea.io.geofiles import repairs
 
     notes = [f"file {path}: {note}" for path, frame in read for note in repairs(frame)]
     for note in notes:
@@ -181,7 +181,7 @@ def _read_areas(path: Path, *, need_households: bool) -> Any:
     import pandas as pd
 
     from tradearea.errors import InputError
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
 
     # size limit, CRS check/reprojection, polygons only, invalid polygons repaired
     frame = read_polygons(path, name=str(path), what="trade areas")
@@ -230,7 +230,7 @@ def _surface(
 
     reg = None
     if region is not None:
-        from tradearea.regions import load_region
+        from tradearea.regions.packs import load_region
 
         reg = load_region(region)
     if zones is None:
@@ -241,7 +241,7 @@ def _surface(
     if catchment in ("drive", "walk"):
         if reg is None:
             fail(f"--catchment {catchment} needs --region (its {catchment} network)")
-        from tradearea.network import load_network
+        from tradearea.regions.network import load_network
 
         network = load_network(reg, catchment)  # type: ignore[arg-type]
     elif catchment != "radius":

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tradearea._core.escaping import neutralise_frame
 from tradearea.errors import InputError
-from tradearea.safety import neutralise_frame
 
 EXPORT_COLUMNS = (
     "customer_id",

@@ -108,7 +108,7 @@ def map_columns(
             msg = f"unknown CRM field {target!r}; expected one of {', '.join(FIELDS)}"
             raise InputError(msg, file=file, column=source)
         if source not in cols:
-            from tradearea._tables import column_list
+            from tradearea.io.tables import column_list
 
             msg = f"mapped column {source!r} is not in the file (columns: {column_list(cols)})"
             raise InputError(msg, file=file, column=source)
@@ -356,7 +356,7 @@ def read_crm(
         raise
     fields = {target: raw[source] for source, target in used.items()}
     if "customer_id" not in fields:
-        from tradearea._tables import column_list
+        from tradearea.io.tables import column_list
 
         msg = f"no customer id column found (columns: {column_list(raw.columns)}); map one to customer_id"
         raise InputError(msg, file=name, column="customer_id")

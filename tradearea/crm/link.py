@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tradearea._dispatch import dask_aware
+from tradearea._core.dispatch import dask_aware
 from tradearea.crm.value import SEGMENTS
 from tradearea.errors import InputError
 

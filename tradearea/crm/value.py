@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tradearea._dispatch import dask_aware
+from tradearea._core.dispatch import dask_aware
 
 SEGMENTS = ("champions", "loyal", "potential", "new", "at risk", "hibernating", "lost")
 LIFECYCLE = ("acquisition", "growth", "stable", "decline", "lapsed")

@@ -26,8 +26,8 @@ _MISSING = object()
 
 
 def default_cache_path() -> Path:
-    """Return the cache file under :func:`tradearea.paths.cache_dir`."""
-    from tradearea.paths import cache_dir
+    """Return the cache file under :func:`tradearea.settings.cache_dir`."""
+    from tradearea.settings import cache_dir
 
     return cache_dir() / "geocode_cache.sqlite"
 

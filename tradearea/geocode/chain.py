@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea._dispatch import dask_aware
+from tradearea._core.dispatch import dask_aware
 from tradearea.errors import InputError
 from tradearea.geocode.chinese import chinese_districts, to_wgs84
 from tradearea.geocode.fixes import normalise_fixes

@@ -95,7 +95,7 @@ def region_index(region: Any) -> AddressIndex:
     if isinstance(region, AddressIndex):
         return region
     if isinstance(region, str):
-        from tradearea.regions import load_region
+        from tradearea.regions.packs import load_region
 
         region = load_region(region)
     with _LOCK:

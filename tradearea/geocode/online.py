@@ -44,7 +44,7 @@ class OnlineGeocoder:
     max_retries : int
         Retries after a timeout or service error (waits 2, 4, 8 ... seconds).
     cache : GeocodeCache or None or False
-        The cache; default one under ``tradearea.paths.cache_dir()``; ``False`` for none.
+        The cache; default one under ``tradearea.settings.cache_dir()``; ``False`` for none.
     timeout : float
         Seconds to wait for one answer.
     clock, sleep : callable

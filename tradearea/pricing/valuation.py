@@ -144,7 +144,7 @@ def read_comparables(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         With canonical column names.
     """
-    from tradearea._tables import read_table
+    from tradearea.io.tables import read_table
 
     # the shared hardened reader: size limit, encodings, delimiter, column limit
     frame = read_table(Path(path))

@@ -13,7 +13,8 @@ import geopandas as gpd
 import pandas as pd
 
 from tradearea.errors import InputError
-from tradearea.report.analysis import (
+from tradearea.privacy import check_k, customer_cells, log_detailed, strip_personal
+from tradearea.project.analysis import (
     DEMO_CANDIDATE,
     ProjectAnalysis,
     Unavailable,
@@ -32,7 +33,6 @@ from tradearea.report.model import (
     Site,
     format_value,
 )
-from tradearea.report.privacy import check_k, customer_cells, log_detailed, strip_personal
 
 WGS84 = "EPSG:4326"
 MEDIA_TYPES = {
@@ -68,7 +68,7 @@ def build_report(
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project (``open_project("demo")`` for the demo).
     sites : sequence of str, optional
         Site ids or names (candidates or own stores). Default: every candidate, else the own
@@ -141,7 +141,7 @@ def build_report(
         project_sections.append(sec.section_sources(project, ctx=ctx))
     comparison = sec.section_comparison(summaries, chosen, scores) if len(chosen) > 1 else None
     from tradearea import OSM_ATTRIBUTION
-    from tradearea.workspace import now_iso
+    from tradearea.project.workspace import now_iso
 
     title = (
         f"Site report: {chosen[0].name}"

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis
 from tradearea.report import charts
 from tradearea.report._guard import guarded, money_unit, site_analysis
-from tradearea.report.analysis import ProjectAnalysis, SiteAnalysis
 from tradearea.report.model import COMPARISON, Figure, Section, Site, format_value, new_section
 
 # Summary figures: (source section, figure key) in the order a manager reads them.

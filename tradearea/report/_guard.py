@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tradearea.report.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
 from tradearea.report.model import Section, Site, unavailable
 
 LOG = logging.getLogger("tradearea.report")

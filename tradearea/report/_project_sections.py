@@ -7,11 +7,11 @@ from typing import Any
 import pandas as pd
 
 from tradearea import OSM_ATTRIBUTION, __version__
+from tradearea.privacy import strip_personal
+from tradearea.project.analysis import PENETRATION_THRESHOLDS, ProjectAnalysis, Unavailable
 from tradearea.report import charts
 from tradearea.report._guard import guarded
-from tradearea.report.analysis import PENETRATION_THRESHOLDS, ProjectAnalysis, Unavailable
 from tradearea.report.model import Figure, Section, Site, new_section
-from tradearea.report.privacy import strip_personal
 
 # Audit-log fields safe to show (no free text that could hold personal data).
 _LOG_FIELDS = ("at", "what", "file", "rows", "placed", "format", "detailed", "online", "layer")
@@ -27,7 +27,7 @@ def section_data_quality(
     detailed: bool = False,
 ) -> Section:
     """The row account of every input, geocoding match levels and what the maps leave out."""
-    from tradearea import workspace
+    from tradearea.project import workspace
 
     ctx = ctx if ctx is not None else ProjectAnalysis(project)
     sec = new_section("data_quality")
@@ -156,7 +156,7 @@ def section_assumptions(
         ("People per household", DEFAULT_HOUSEHOLD_SIZE, "tradearea.demand (Helsinki ~1.9)"),
         ("IRS period", ctx.irs_period, "setting irs_period (DOMAIN §2 uses a week)"),
         ("Privacy: smallest customer count per map cell (k)", ctx.k, "setting privacy_k"),
-        ("Customer map cells", "H3 resolution 9 (~0.1 km²)", "tradearea.report.privacy"),
+        ("Customer map cells", "H3 resolution 9 (~0.1 km²)", "tradearea.privacy"),
     ]
     try:
         zones = ctx.base_zones()

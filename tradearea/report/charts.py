@@ -22,7 +22,7 @@ from matplotlib.ticker import StrMethodFormatter
 from tradearea import OSM_ATTRIBUTION
 from tradearea.tiers import TIER_COLOURS, TIER_NAMES
 
-# The tier colours and names of tradearea.mapping, repeated so that a PDF, XLSX or GeoPackage
+# The tier colours and names of tradearea.mapping.maps, repeated so that a PDF, XLSX or GeoPackage
 # export does not import folium (mapping's) for two constants; a test keeps them equal.
 
 DPI = 130
@@ -101,7 +101,7 @@ def site_map(
 
     Parameters
     ----------
-    region : tradearea.regions.Region
+    region : tradearea.regions.packs.Region
         The basemap source.
     site : Site
         The site (a red star).

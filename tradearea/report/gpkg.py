@@ -10,8 +10,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from tradearea.privacy import strip_personal
 from tradearea.report.model import Report
-from tradearea.report.privacy import strip_personal
 
 WGS84 = "EPSG:4326"
 LAYER_ORDER = (

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader
 
+from tradearea._core.escaping import escape_html
 from tradearea.report.charts import TIER_COLOURS, TIER_NAMES
 from tradearea.report.model import Report, Section, Site, column_kind, format_value
-from tradearea.safety import escape_html
 
 MAX_ROWS = 40
 
@@ -167,8 +167,8 @@ def interactive_map(report: Report, site: Site) -> str | None:
     """Return a self-contained Leaflet page of the site's map (no network needed), or None."""
     import folium
 
-    from tradearea import mapping
-    from tradearea.regions import load_region
+    from tradearea.mapping import maps as mapping
+    from tradearea.regions.packs import load_region
 
     try:
         region = load_region(report.region)

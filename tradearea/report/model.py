@@ -10,6 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea.privacy import DEFAULT_K
+from tradearea.project.sites import Site
+
 # Section keys in report order, with their English and Chinese titles.
 SITE_SECTIONS: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "摘要"),
@@ -29,59 +32,6 @@ PROJECT_SECTIONS: dict[str, tuple[str, str]] = {
 COMPARISON: tuple[str, str] = ("Site comparison", "选址比较")
 SECTION_KEYS: tuple[str, ...] = (*SITE_SECTIONS, *PROJECT_SECTIONS)
 FORMATS: tuple[str, ...] = ("pdf", "html", "xlsx", "gpkg")
-DEFAULT_K = 5
-
-
-@dataclass
-class Site:
-    """A site the report is about: a candidate location or an existing own store.
-
-    Attributes
-    ----------
-    site_id : str
-        Identifier (unique among stores, competitors and candidates).
-    name : str
-        Display name (user text: escaped wherever it is shown).
-    lat, lon : float
-        Location (WGS84).
-    format : str
-        Retail format key of :data:`tradearea.competition.FORMATS`.
-    floor_area_m2 : float
-        Sales floor area.
-    kind : str
-        ``candidate`` or ``store`` (an existing own store).
-    address : str or None
-        The site's street address, if known.
-    floor_area_source : str
-        ``input``, ``osm_building`` or ``format_default``.
-    note : str
-        Where the site comes from.
-    """
-
-    site_id: str
-    name: str
-    lat: float
-    lon: float
-    format: str = "supermarket"
-    floor_area_m2: float = 1_500.0
-    kind: str = "candidate"
-    address: str | None = None
-    floor_area_source: str = "input"
-    note: str = ""
-
-    def store_record(self) -> dict[str, Any]:
-        """Return the site as a store row (DESIGN.md store columns plus role)."""
-        return {
-            "store_id": self.site_id,
-            "name": self.name,
-            "brand": None,
-            "format": self.format,
-            "lat": float(self.lat),
-            "lon": float(self.lon),
-            "floor_area_m2": float(self.floor_area_m2),
-            "floor_area_source": self.floor_area_source,
-            "role": "candidate" if self.kind == "candidate" else "own",
-        }
 
 
 @dataclass

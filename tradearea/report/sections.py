@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
 from tradearea.report import charts
 from tradearea.report._guard import guarded, money_unit, site_analysis
-from tradearea.report.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
 from tradearea.report.charts import TIER_NAMES
 from tradearea.report.model import Figure, Section, Site, new_section
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea._core.escaping import neutralise_formula
 from tradearea.report.model import Report, Section, column_kind
-from tradearea.safety import neutralise_formula
 
 NUMBER_FORMATS = {
     "int": "#,##0",

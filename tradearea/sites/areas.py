@@ -41,7 +41,7 @@ def candidate_trade_areas(
     method : {'rings', 'walk', 'drive', 'huff'}
         Rings of the format's preset (``RING_PRESETS``), 5 / 10 / 15 minutes on the region's
         network, or where the candidate's Huff market share is at least 30 / 10 / 5 %.
-    region : tradearea.regions.Region
+    region : tradearea.regions.packs.Region
         The region pack.
     market : pandas.DataFrame
         The existing stores (for Huff contours).

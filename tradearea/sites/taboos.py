@@ -97,7 +97,7 @@ def taboo_checks(
     ----------
     lat, lon : float
         The site (WGS84).
-    region : tradearea.regions.Region
+    region : tradearea.regions.packs.Region
         The region pack.
     ticks : dict, optional
         The user's answers for items, overriding automatic ones too.

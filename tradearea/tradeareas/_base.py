@@ -16,12 +16,12 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from tradearea.errors import InputError
-from tradearea.network import valid_polygonal
+from tradearea.regions.network import valid_polygonal
 from tradearea.tiers import TIER_NAMES
 from tradearea.tradeareas.presets import SHARE_PRESETS
 
 if TYPE_CHECKING:
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 WGS84 = "EPSG:4326"
 
@@ -151,7 +151,7 @@ def resolve_region(region: str | Region | None) -> Region | None:
     """Load a region by name; pass a loaded one or None through."""
     if region is None or not isinstance(region, str):
         return region
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     return load_region(region)
 

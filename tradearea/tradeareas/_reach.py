@@ -10,13 +10,13 @@ import pandas as pd
 import shapely
 
 from tradearea.errors import InputError
-from tradearea.network import utm_crs
+from tradearea.regions.network import utm_crs
 from tradearea.tradeareas import _base
 from tradearea.tradeareas.households import households_in
 
 if TYPE_CHECKING:
-    from tradearea.network import RoadNetwork
-    from tradearea.regions import Region
+    from tradearea.regions.network import RoadNetwork
+    from tradearea.regions.packs import Region
 
 METRICS = ("distance", "drive", "walk")
 NEAR_REGION_M = 100_000.0
@@ -63,12 +63,12 @@ class Reach:
             if region is None:
                 msg = f"{metric} times need a region with a {metric} network (pass region=...)"
                 raise InputError(msg, column="--region")
-            from tradearea.network import EDGE_BUFFER_M, load_network
+            from tradearea.regions.network import EDGE_BUFFER_M, load_network
 
             self.net = load_network(region, metric)  # type: ignore[arg-type]
             self.buffer_m = EDGE_BUFFER_M[metric] if buffer_m is None else float(buffer_m)
             pos, dist = self.net.nearest(stores["lat"], stores["lon"])
-            from tradearea.network import travel_times
+            from tradearea.regions.network import travel_times
 
             self.node_times = travel_times(self.net.csr, pos, limit=limit)
             self.store_snap_m = {
@@ -104,7 +104,7 @@ class Reach:
                 else shapely.Polygon()
                 for c in cut
             ]
-        from tradearea.network import isochrone_polygons
+        from tradearea.regions.network import isochrone_polygons
 
         finite = np.isfinite(cut)
         polys = [shapely.Polygon()] * len(cut)

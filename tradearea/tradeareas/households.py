@@ -12,7 +12,7 @@ import shapely
 from tradearea.errors import InputError
 
 if TYPE_CHECKING:
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 WGS84 = "EPSG:4326"
 
@@ -34,7 +34,7 @@ def households_in(
     ----------
     polygons : geopandas.GeoSeries, GeoDataFrame or sequence of shapely geometry
         The areas (WGS84 unless they carry a CRS).
-    region : str or tradearea.regions.Region, optional
+    region : str or tradearea.regions.packs.Region, optional
         Region whose ``residential_buildings`` give dwellings.
     zones : geopandas.GeoDataFrame, optional
         Zones with ``households``; take precedence over the region.
@@ -66,7 +66,7 @@ def households_in(
     if polygons.crs.is_projected:
         crs = polygons.crs
     else:
-        from tradearea.network import utm_crs
+        from tradearea.regions.network import utm_crs
 
         c = shapely.centroid(polygons.values[~shapely.is_empty(polygons.values)])
         crs = utm_crs(shapely.get_x(c), shapely.get_y(c)) if len(c) else "EPSG:3857"

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from tradearea.errors import InputError
-from tradearea.network import utm_crs
+from tradearea.regions.network import utm_crs
 from tradearea.tradeareas import _base
 
 FOOTPRINT_BUFFER_M = 25.0

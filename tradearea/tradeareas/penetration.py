@@ -17,7 +17,7 @@ from tradearea.tradeareas.households import _zone_households, households_in
 from tradearea.tradeareas.presets import DEFAULT_PENETRATION_THRESHOLDS
 
 if TYPE_CHECKING:
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 DEFAULT_H3_RESOLUTION = 9
 
@@ -86,7 +86,7 @@ def trade_areas_by_penetration(
         Polygons with ``households`` (and optionally ``zone_id``); replaces H3 cells.
     resolution : int
         H3 resolution when no zones are given.
-    region : str or tradearea.regions.Region, optional
+    region : str or tradearea.regions.packs.Region, optional
         Region whose dwellings give households (needed without zones).
     expansion : float
         How many store customers each respondent stands for (store customers ÷ respondents);

@@ -16,7 +16,7 @@ from tradearea.tradeareas.share import _attach_extras
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 
 def _increasing(values: Any, *, what: str, column: str) -> np.ndarray:
@@ -53,7 +53,7 @@ def trade_areas_by_rings(
         A key of ``RING_PRESETS`` (e.g. ``"convenience store"``); used when no radii are given.
     weight : str
         ``annual_spend``, ``customers`` or a column name (see :func:`trade_areas_by_share`).
-    region : str or tradearea.regions.Region, optional
+    region : str or tradearea.regions.packs.Region, optional
         Gives households and the metric CRS.
     zones : geopandas.GeoDataFrame, optional
         Zones with ``households``.
@@ -133,7 +133,7 @@ def trade_areas_by_time(
         Which network.
     minutes : sequence of float
         Increasing cut-offs in minutes.
-    region : str or tradearea.regions.Region
+    region : str or tradearea.regions.packs.Region
         The region whose network is used (required).
     weight : str
         ``annual_spend``, ``customers`` or a column name.

@@ -14,7 +14,7 @@ from tradearea.tradeareas.presets import DEFAULT_SHARE_THRESHOLDS
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 
 def share_cutoffs(values: np.ndarray, weights: np.ndarray, thresholds: Any) -> np.ndarray:
@@ -89,7 +89,7 @@ def trade_areas_by_share(
     weight : str
         ``annual_spend`` (visits_per_month x spend_per_visit x 12), ``customers`` (each
         counts 1) or the name of a numeric column.
-    region : str or tradearea.regions.Region, optional
+    region : str or tradearea.regions.packs.Region, optional
         Needed for drive/walk; gives households (dwellings) and the metric CRS.
     zones : geopandas.GeoDataFrame, optional
         Zones with a ``households`` column, used instead of the region's dwellings.

@@ -8,9 +8,9 @@ from typing import Any
 import folium
 import streamlit as st
 
-from tradearea import mapping
+from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
-from tradearea.safety import escape_markdown
+from tradearea.mapping import maps as mapping
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -51,7 +51,7 @@ def tr(en: str, zh: str) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _demo_project_cached() -> Any:
-    from tradearea import workspace
+    from tradearea.project import workspace
 
     return workspace.open_project(workspace.DEMO)
 
@@ -61,11 +61,11 @@ def current_project() -> Any:
 
     Returns
     -------
-    tradearea.workspace.Project
+    tradearea.project.workspace.Project
         Kept in ``st.session_state["project"]``.
     """
     if "project" not in st.session_state:
-        from tradearea import workspace
+        from tradearea.project import workspace
 
         target = os.environ.get("TRADEAREA_PROJECT", workspace.DEMO) or workspace.DEMO
         if target == workspace.DEMO:
@@ -107,7 +107,7 @@ def status_strip() -> None:
 
 def current_region() -> Any:
     """Return the region pack of the open project."""
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     return load_region(current_project().region)
 
@@ -184,14 +184,14 @@ def show_map(
 
 @st.cache_data(show_spinner=False)
 def _assets_ok() -> bool:
-    from tradearea.assets import assets_installed
+    from tradearea.mapping.assets import assets_installed
 
     return assets_installed()
 
 
 def add_store_markers(m: folium.Map, stores: Any, *, name: str | None = None) -> folium.Map:
     """Add the own stores as red shop markers (names escaped) in one layer of ``m``."""
-    from tradearea.safety import escape_html
+    from tradearea._core.escaping import escape_html
 
     group = folium.FeatureGroup(name=name or tr("Own stores", "本店"))
     for row in stores.itertuples():

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from tradearea import pricing
-from tradearea.safety import neutralise_frame
+from tradearea._core.escaping import neutralise_frame
 from tradearea.ui._common import tr
 from tradearea.ui._pricing_labels import KINDS, LABELS, LINES, label
 

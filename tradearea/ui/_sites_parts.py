@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from tradearea import sites
-from tradearea.safety import escape_markdown
+from tradearea import project as proj
+from tradearea._core.escaping import escape_markdown
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._format import money, number, percent
 
@@ -84,8 +84,8 @@ def _rent_changed(candidate_id: str, evaluation_of: Callable[[str], Any]) -> Non
     if ev is None or rent is None:
         return
     try:
-        ev = sites.with_rent(project, ev, float(rent))
-        sites.put_candidate(project, ev, change="rent")
+        ev = proj.with_rent(project, ev, float(rent))
+        proj.put_candidate(project, ev, change="rent")
     except Exception as exc:
         st.session_state[_K + "error"] = exc
 
@@ -94,14 +94,14 @@ def _tick_changed(candidate_id: str, key: str, evaluation_of: Callable[[str], An
     project = current_project()
     ticks = dict((project.settings.get("taboo_ticks") or {}).get(candidate_id) or {})
     ticks[key] = bool(st.session_state.get(f"{_K}tick.{candidate_id}.{key}"))
-    sites.set_taboo_ticks(project, candidate_id, ticks)
+    proj.set_taboo_ticks(project, candidate_id, ticks)
     ev = evaluation_of(candidate_id)
     if ev is not None:
-        sites.put_candidate(project, ev, change="taboo", store_scenario=False)
+        proj.put_candidate(project, ev, change="taboo", store_scenario=False)
 
 
 def _remove(candidate_id: str) -> None:
-    sites.remove_candidate(current_project(), candidate_id)
+    proj.remove_candidate(current_project(), candidate_id)
     st.session_state.pop(_K + "selected", None)
 
 

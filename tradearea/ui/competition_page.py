@@ -12,7 +12,7 @@ import streamlit as st
 from branca.element import Element
 
 from tradearea import calibration, competition, demand, forecast, huff, saturation
-from tradearea.safety import escape_html
+from tradearea._core.escaping import escape_html
 from tradearea.ui._common import (
     current_project,
     current_region,
@@ -43,7 +43,7 @@ def _fmt_label(key: str) -> str:
 
 @st.cache_data(show_spinner=False)
 def _region_competitors(region: str) -> pd.DataFrame:
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     return pd.DataFrame(
         competition.competitors_from_region(load_region(region)).drop(columns="geometry")
@@ -52,7 +52,7 @@ def _region_competitors(region: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _region_zones(region: str, zone: str) -> gpd.GeoDataFrame:
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     return demand.zones_from_buildings(load_region(region).residential_buildings, zone=zone)  # type: ignore[arg-type]
 
@@ -68,12 +68,12 @@ def _surface(
     minutes: float,
     res: int,
 ) -> gpd.GeoDataFrame:
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     reg = load_region(region)
     network = None
     if catchment != "radius":
-        from tradearea.network import load_network
+        from tradearea.regions.network import load_network
 
         network = load_network(reg, catchment)  # type: ignore[arg-type]
     points = _region_zones(region, "building")

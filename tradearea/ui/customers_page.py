@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from tradearea import crm
-from tradearea.paths import data_dir
-from tradearea.safety import escape_html, neutralise_frame
+from tradearea._core.escaping import escape_html, neutralise_frame
+from tradearea.settings import data_dir
 from tradearea.ui._common import current_project, offline_map, show_error, show_map, tr
 
 SEGMENT_COLOURS = {
@@ -70,7 +70,7 @@ def _analyse(
     if profile_bytes is not None:
         profile = io.BytesIO(profile_bytes)
         profile.name = profile_name or "customers.csv"
-    from tradearea.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons
 
     # size limit, CRS check, polygons only, invalid polygons repaired; errors name the upload
     name = opts.get("areas_name") or "trade areas"

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from tradearea import pricing
+from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
-from tradearea.paths import data_dir
-from tradearea.safety import escape_markdown
+from tradearea.settings import data_dir
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._pricing_charts import (
     cash_flow_chart,

@@ -7,12 +7,12 @@ import hashlib
 import folium
 import streamlit as st
 
-from tradearea import workspace
-from tradearea.atomic import write_bytes_atomic
+from tradearea._core.atomic import write_bytes_atomic
+from tradearea._core.escaping import escape_html
 from tradearea.errors import InputError
-from tradearea.paths import projects_dir
-from tradearea.regions import list_regions
-from tradearea.safety import escape_html
+from tradearea.project import workspace
+from tradearea.regions.packs import list_regions
+from tradearea.settings import projects_dir
 from tradearea.ui._common import (
     add_store_markers,
     current_project,

@@ -34,7 +34,7 @@ def export_bytes(report: rep.Report, fmt: str, project: Any) -> bytes:
         The built report.
     fmt : str
         ``pdf``, ``html``, ``xlsx`` or ``gpkg``.
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The open project (its audit log gets the entry).
 
     Returns
@@ -180,7 +180,7 @@ def _headline(report: rep.Report) -> None:
 
 def _md(text: object) -> str:
     """Escape Markdown and HTML in user text shown with st.markdown/st.info."""
-    from tradearea.safety import escape_html
+    from tradearea._core.escaping import escape_html
 
     out = escape_html(text)
     for ch in "\\`*_{}[]()#+-.!|~>":

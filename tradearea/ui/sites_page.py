@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from tradearea import project as proj
 from tradearea import sites
+from tradearea._core.escaping import escape_html, escape_markdown
 from tradearea.competition import FORMATS
-from tradearea.safety import escape_html, escape_markdown
 from tradearea.ui._common import (
     add_store_markers,
     current_project,
@@ -99,7 +100,7 @@ def _evaluated(fingerprint: str, inputs_json: str, project: Any, progress: Any =
     key = (fingerprint, inputs_json)
     found = cache.get(key)
     if found is None:
-        found = sites.evaluate_candidate(
+        found = proj.evaluate_candidate(
             project, **json.loads(inputs_json), ticks={}, progress=progress
         )
         cache.put(key, found)
@@ -121,13 +122,13 @@ def evaluation(project: Any, inputs: dict[str, Any], progress: Any = None) -> An
         project_fingerprint(project), json.dumps(plain, sort_keys=True), project, progress
     )
     # priced from this project's scenarios every time: the cache is shared by all sessions
-    ev = sites.with_rent(project, ev, inputs.get("rent_per_m2_month"), from_project=True)
+    ev = proj.with_rent(project, ev, inputs.get("rent_per_m2_month"), from_project=True)
     ticks = (project.settings.get("taboo_ticks") or {}).get(ev.candidate_id)
-    return sites.with_ticks(ev, ticks) if ticks else ev
+    return proj.with_ticks(ev, ticks) if ticks else ev
 
 
 def _inputs_of(project: Any, candidate_id: str) -> dict[str, Any] | None:
-    for item in sites.candidate_inputs(project):
+    for item in proj.candidate_inputs(project):
         if item["candidate_id"] == candidate_id:
             return item
     return None
@@ -175,7 +176,7 @@ def _map(project: Any, selected: Any) -> dict[str, Any]:
         ).add_to(m)
     layer = project.layer("candidates")
     cand_group = folium.FeatureGroup(name=tr("Candidates", "候选店址"))
-    for cid, row in zip(sites.layer_ids(layer), layer.itertuples(), strict=True):
+    for cid, row in zip(proj.layer_ids(layer), layer.itertuples(), strict=True):
         if row.geometry is None or row.geometry.is_empty:
             continue
         folium.Marker(
@@ -211,7 +212,7 @@ def _take_click(clicked: dict[str, Any]) -> None:
 
 
 def _use_demo_candidate() -> None:
-    demo = sites.demo_candidate()
+    demo = proj.demo_candidate()
     st.session_state[_K + "lat"] = demo["lat"]
     st.session_state[_K + "lon"] = demo["lon"]
     st.session_state[_K + "name"] = demo["name"]
@@ -284,7 +285,7 @@ def _add_form(project: Any) -> None:
             "name": (name or "").strip() or tr("Candidate", "候选店址"),
             "format": fmt,
             "floor_area_m2": float(area) if area else None,
-            "candidate_id": sites.next_candidate_id(project),
+            "candidate_id": proj.next_candidate_id(project),
             "method": project.settings.get("candidate_trade_area", sites.DEFAULT_METHOD),
             "rent_per_m2_month": float(rent) if rent is not None else None,
         }
@@ -299,7 +300,7 @@ def _evaluate_and_add(project: Any, inputs: dict[str, Any]) -> None:
 
         try:
             ev = evaluation(project, inputs, progress=progress)
-            sites.put_candidate(project, ev)
+            proj.put_candidate(project, ev)
         except Exception as exc:
             status.update(label=tr("Not evaluated", "评估失败"), state="error")
             show_error(exc)
@@ -336,7 +337,7 @@ def _method(project: Any) -> None:
     stale = [
         cid
         for cid, m in zip(
-            sites.layer_ids(layer),
+            proj.layer_ids(layer),
             layer["method"] if "method" in layer else [None] * len(layer),
             strict=True,
         )
@@ -360,7 +361,7 @@ def _reevaluate(project: Any, ids: list[str]) -> None:
             continue
         inputs["method"] = project.settings.get("candidate_trade_area")
         try:
-            sites.put_candidate(project, evaluation(project, inputs), change="method")
+            proj.put_candidate(project, evaluation(project, inputs), change="method")
         except Exception as exc:
             show_error(exc)
         bar.progress(i / len(ids), text=f"{cid} ({i}/{len(ids)})")
@@ -403,7 +404,7 @@ def _comparison(project: Any) -> pd.DataFrame | None:
         return None
     weights = _weights(project)
     try:
-        table = sites.compare_candidates(layer, weights)
+        table = proj.compare_candidates(layer, weights)
     except ValueError as exc:
         show_error(exc)
         return None
@@ -463,7 +464,7 @@ def page() -> None:
         )
     )
     _method(project)
-    ids = sites.layer_ids(project.layer("candidates"))
+    ids = proj.layer_ids(project.layer("candidates"))
     if ids and st.session_state.get(_K + "selected") not in ids:
         st.session_state[_K + "selected"] = ids[0]
     selected_id = st.session_state.get(_K + "selected") if ids else None

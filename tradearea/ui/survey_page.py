@@ -9,8 +9,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from tradearea.demo import DEMO_SURVEY
-from tradearea.safety import neutralise_frame
+from tradearea._core.escaping import neutralise_frame
+from tradearea.project.demo import DEMO_SURVEY
 from tradearea.ui._common import (
     current_project,
     current_region,
@@ -195,7 +195,7 @@ def _run(frame: pd.DataFrame, info: Any, mapping: dict[str, str], key: str) -> N
 
 def _save(project: Any, geocoded: pd.DataFrame, file: str, online: bool) -> None:
     from tradearea.geocode import account
-    from tradearea.workspace import points_frame
+    from tradearea.project.workspace import points_frame
 
     project.layers["customers"] = points_frame(geocoded)
     acc = account(geocoded)

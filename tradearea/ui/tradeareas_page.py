@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 from folium.plugins import HeatMap, MarkerCluster
 
-from tradearea.mapping import TIER_COLOURS, TIER_NAMES_ZH
-from tradearea.safety import escape_html, neutralise_frame
+from tradearea._core.escaping import escape_html, neutralise_frame
+from tradearea.mapping.maps import TIER_COLOURS, TIER_NAMES_ZH
 from tradearea.tradeareas import (
     DEFAULT_PENETRATION_THRESHOLDS,
     DEFAULT_RING_RADII_M,

@@ -396,7 +396,7 @@ def run_pipeline(
     list of StepReport
         One per configured step, in order.
     """
-    from tradearea.scale.steps import STEPS
+    from tradearea.batch.steps import STEPS
 
     say = progress or (lambda line: None)
     config.output.mkdir(parents=True, exist_ok=True)
@@ -478,7 +478,7 @@ def _step_key(
     if "candidates" in step.sections:
         payload["settings"]["candidates"] = config.candidates
     if step.uses_region and config.region:
-        from tradearea.regions import region_path
+        from tradearea.regions.packs import region_path
 
         meta = region_path(config.region) / "meta.json"
         payload["region"] = prints.of(meta) if meta.exists() else config.region

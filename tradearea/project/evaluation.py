@@ -11,19 +11,19 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.project.market import (
+    demand_zones,
+    huff_parameters,
+    market_stores,
+    next_candidate_id,
+)
+from tradearea.project.scenarios import price_candidate
 from tradearea.sites.areas import (
     DEFAULT_METHOD,
     TRADE_AREA_METHODS,
     candidate_trade_areas,
     transit_stops_near,
 )
-from tradearea.sites.inputs import (
-    demand_zones,
-    huff_parameters,
-    market_stores,
-    next_candidate_id,
-)
-from tradearea.sites.pricing import price_candidate
 from tradearea.sites.taboos import ACCESS_RADIUS_M, taboo_checks
 
 WGS84 = "EPSG:4326"
@@ -91,7 +91,7 @@ class CandidateEvaluation:
 
     def row(self) -> dict[str, Any]:
         """Return the candidate's key figures as one row of the ``candidates`` layer."""
-        from tradearea.workspace import now_iso
+        from tradearea.project.workspace import now_iso
 
         rent = self.pricing.get("price_and_rent", {}).get("rent", {}) if self.pricing else {}
         metrics = self.pricing.get("metrics", {}) if self.pricing else {}
@@ -164,7 +164,7 @@ def evaluate_candidate(
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project (its region, own stores, competitors, zones, settings and scenarios).
     lat, lon : float
         The site (WGS84); it must lie in the project's region.
@@ -178,7 +178,7 @@ def evaluate_candidate(
     scenario : Scenario, dict or str, optional
         The pricing scenario: a :class:`tradearea.pricing.Scenario`, a dict of inputs, or the
         name of a project scenario. By default the project scenario named after the candidate,
-        else the lease template of :func:`tradearea.sites.candidate_scenario`.
+        else the lease template of :func:`tradearea.project.candidate_scenario`.
     rent_per_m2_month : float, optional
         Base rent to test (overrides the scenario's).
     method : {'rings', 'walk', 'drive', 'huff'}, optional
@@ -205,7 +205,7 @@ def evaluate_candidate(
     """
     from tradearea.competition import FORMATS, normalise_format
     from tradearea.forecast import candidate_store, forecast_candidate
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
     from tradearea.saturation import irs_by_trade_area
     from tradearea.tradeareas import households_in
 
@@ -371,14 +371,14 @@ def with_rent(
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
     evaluation : CandidateEvaluation
         A candidate's evaluation.
     rent_per_m2_month : float, optional
         The base rent to test (the scenario's own when None).
     scenario : Scenario, dict or str, optional
-        Another scenario (see :func:`tradearea.sites.candidate_scenario`); the evaluation's
+        Another scenario (see :func:`tradearea.project.candidate_scenario`); the evaluation's
         own by default.
     from_project : bool
         Look the scenario up in the project now (the one named after the candidate, else the

@@ -2,13 +2,66 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
-from tradearea.report.model import Site
+
+
+@dataclass
+class Site:
+    """A site the report is about: a candidate location or an existing own store.
+
+    Attributes
+    ----------
+    site_id : str
+        Identifier (unique among stores, competitors and candidates).
+    name : str
+        Display name (user text: escaped wherever it is shown).
+    lat, lon : float
+        Location (WGS84).
+    format : str
+        Retail format key of :data:`tradearea.competition.FORMATS`.
+    floor_area_m2 : float
+        Sales floor area.
+    kind : str
+        ``candidate`` or ``store`` (an existing own store).
+    address : str or None
+        The site's street address, if known.
+    floor_area_source : str
+        ``input``, ``osm_building`` or ``format_default``.
+    note : str
+        Where the site comes from.
+    """
+
+    site_id: str
+    name: str
+    lat: float
+    lon: float
+    format: str = "supermarket"
+    floor_area_m2: float = 1_500.0
+    kind: str = "candidate"
+    address: str | None = None
+    floor_area_source: str = "input"
+    note: str = ""
+
+    def store_record(self) -> dict[str, Any]:
+        """Return the site as a store row (DESIGN.md store columns plus role)."""
+        return {
+            "store_id": self.site_id,
+            "name": self.name,
+            "brand": None,
+            "format": self.format,
+            "lat": float(self.lat),
+            "lon": float(self.lon),
+            "floor_area_m2": float(self.floor_area_m2),
+            "floor_area_source": self.floor_area_source,
+            "role": "candidate" if self.kind == "candidate" else "own",
+        }
+
 
 # The demo project's candidate: a corner shop unit in a residential block of Kruununhaka, east
 # of Kaisaniemi and south of Hakaniemi, where the demo extract has many dwellings and no
@@ -31,7 +84,7 @@ PENETRATION_THRESHOLDS = (0.30, 0.10, 0.05)
 
 def is_demo(project: Any) -> bool:
     """Whether ``project`` is the (unsaved) demo project."""
-    from tradearea import workspace
+    from tradearea.project import workspace
 
     return (
         getattr(project, "path", None) is None
@@ -72,7 +125,7 @@ def project_sites(project: Any) -> list[Site]:
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
 
     Returns

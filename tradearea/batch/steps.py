@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea.batch.pipeline import Context, Step
 from tradearea.errors import InputError
-from tradearea.pipeline import Context, Step
 from tradearea.scale._dask import compute, is_dask
 
 RING_CHUNK = 200  # stores per ring task with the Dask engine
@@ -312,7 +312,7 @@ def step_irs(ctx: Context) -> dict[str, Any]:
 
 def step_report(ctx: Context) -> dict[str, Any]:
     """Write the batch report (HTML and XLSX) and summary.json from the step outputs."""
-    from tradearea.scale.batch_report import write_batch_report
+    from tradearea.batch.report import write_batch_report
 
     return write_batch_report(ctx)
 

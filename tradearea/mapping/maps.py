@@ -15,8 +15,8 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from tradearea import OSM_ATTRIBUTION
-from tradearea.assets import ASSET_PATHS, DROPPED_ASSETS, asset_url
-from tradearea.paths import STATIC_URL, VENDOR_DIR
+from tradearea.mapping.assets import ASSET_PATHS, DROPPED_ASSETS, asset_url
+from tradearea.settings import STATIC_URL, VENDOR_DIR
 from tradearea.tiers import TIER_COLOURS, TIER_NAMES, TIER_NAMES_ZH  # noqa: F401 - re-exported
 
 BASE_URL = f"{STATIC_URL}/vendor"
@@ -111,7 +111,7 @@ def offline_map(
 
     Parameters
     ----------
-    region : tradearea.regions.Region, optional
+    region : tradearea.regions.packs.Region, optional
         The region whose streets and buildings form the basemap.
     center : tuple of float, optional
         (lat, lon); defaults to the region's centre.
@@ -178,7 +178,7 @@ def add_basemap(m: folium.Map, region: Any) -> folium.Map:
     ----------
     m : folium.Map
         The map.
-    region : tradearea.regions.Region
+    region : tradearea.regions.packs.Region
         The region pack.
 
     Returns

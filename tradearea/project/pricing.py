@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from tradearea.report.analysis import SiteAnalysis
+    from tradearea.project.analysis import SiteAnalysis
 
 
 def demo_scenario_inputs(name: str, floor_area_m2: float) -> dict[str, Any]:
@@ -83,14 +83,14 @@ def demo_scenario_inputs(name: str, floor_area_m2: float) -> dict[str, Any]:
 def _choose(sa: SiteAnalysis) -> tuple[dict[str, Any], str]:
     """The site's scenario: named after it, else the Sites page's lease template, else none.
 
-    The Sites page (:func:`tradearea.sites.pricing.candidate_scenario`) and the report must
+    The Sites page (:func:`tradearea.project.scenarios.candidate_scenario`) and the report must
     price a site the same way, so its choice is used when that module is there.
     """
-    from tradearea.report.analysis import Unavailable, is_demo
+    from tradearea.project.analysis import Unavailable, is_demo
 
     site = sa.site
     try:
-        from tradearea.sites.pricing import candidate_scenario
+        from tradearea.project.scenarios import candidate_scenario
     except ImportError:
         candidate_scenario = None
     if candidate_scenario is not None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.safety import escape_html, neutralise_frame
+from tradearea._core.escaping import escape_html, neutralise_frame
 
 CSS = (
     "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"

@@ -46,7 +46,7 @@ class Project:
     name : str
         A display name.
     region : str
-        The region pack the project uses (``tradearea.regions.load_region``).
+        The region pack the project uses (``tradearea.regions.packs.load_region``).
     path : pathlib.Path or None
         Where the project is saved; ``None`` for an unsaved or the demo project.
     layers : dict of str to geopandas.GeoDataFrame
@@ -121,7 +121,7 @@ def demo_project() -> Project:
     Project
         Not saved anywhere (``path`` is None).
     """
-    from tradearea import demo
+    from tradearea.project import demo
 
     demo.ensure_demo_region()
     stores = demo.demo_stores()
@@ -473,7 +473,7 @@ def safe_project_filename(name: str) -> str:
 
 
 def _recent_path() -> Path:
-    from tradearea.paths import projects_dir
+    from tradearea.settings import projects_dir
 
     return projects_dir() / RECENT_FILE
 
@@ -510,7 +510,7 @@ def new_project(name: str, *, region: str, currency: str = "EUR") -> Project:
     currency : str
         Currency code shown with money figures.
     """
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     load_region(region)  # fail early, with the "how to build" hint
     project = Project(name=name, region=region, settings={"currency": currency})

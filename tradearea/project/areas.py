@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 if TYPE_CHECKING:
-    from tradearea.report.analysis import SiteAnalysis
+    from tradearea.project.analysis import SiteAnalysis
 
 WGS84 = "EPSG:4326"
 TIER_NAMES = {1: "primary", 2: "secondary", 3: "tertiary"}
@@ -124,7 +124,7 @@ def _site_customers(sa: SiteAnalysis) -> pd.DataFrame | None:
 
 def _huff_tiers(sa: SiteAnalysis) -> gpd.GeoDataFrame:
     from tradearea.huff import huff_contours, straight_line_m
-    from tradearea.report.analysis import PENETRATION_THRESHOLDS
+    from tradearea.project.analysis import PENETRATION_THRESHOLDS
 
     site = sa.site
     record = site.store_record()

@@ -1,4 +1,4 @@
-"""Limits on what one command may read and how long it may run (configurable by environment)."""
+"""Settings read from the environment (TRADEAREA_*): folders, limits of one command."""
 
 from __future__ import annotations
 
@@ -7,8 +7,54 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from tradearea.errors import InputError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+STATIC_DIR = PACKAGE_DIR / "ui" / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+STATIC_URL = "/app/static"
+
+
+def data_dir() -> Path:
+    """Return the data folder (``TRADEAREA_DATA``, else ``data/`` of the checkout, else the user's).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder holding ``regions/`` and ``examples/``.
+    """
+    env = os.environ.get("TRADEAREA_DATA")
+    if env:
+        return Path(env).expanduser().resolve()
+    if (REPO_DIR / "pyproject.toml").exists() and (REPO_DIR / "data").is_dir():
+        return REPO_DIR / "data"
+    home = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return home / "tradearea"
+
+
+def regions_dir() -> Path:
+    """Return the folder holding one sub-folder per region pack."""
+    return data_dir() / "regions"
+
+
+def cache_dir() -> Path:
+    """Return the folder for caches (geocoding cache, derived tables); created on demand."""
+    env = os.environ.get("TRADEAREA_CACHE")
+    path = Path(env) if env else data_dir() / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def projects_dir() -> Path:
+    """Return the default folder for project files; created on demand."""
+    env = os.environ.get("TRADEAREA_PROJECTS")
+    path = Path(env) if env else data_dir() / "projects"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
 
 ENV_TIME = "TRADEAREA_MAX_SECONDS"
 
@@ -74,6 +120,3 @@ def time_limit(seconds: float | None = None, *, what: str = "the command") -> It
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-__all__ = ["ENV_TIME", "max_seconds", "time_limit"]

@@ -53,9 +53,9 @@ def market_stores(project: Any, region: Any) -> pd.DataFrame:
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
-    region : tradearea.regions.Region
+    region : tradearea.regions.packs.Region
         Its region pack.
 
     Returns
@@ -167,7 +167,7 @@ def demo_candidate() -> dict[str, Any]:
     dict
         lat, lon, name, format, floor_area_m2 and candidate_id, for :func:`evaluate_candidate`.
     """
-    from tradearea.report import DEMO_CANDIDATE
+    from tradearea.project.sites import DEMO_CANDIDATE
 
     site = DEMO_CANDIDATE
 

@@ -14,16 +14,17 @@ import pandas as pd
 import shapely
 
 from tradearea.errors import InputError
-from tradearea.report._sites import (
+from tradearea.privacy import DEFAULT_K
+from tradearea.project.sites import (
     DEMO_CANDIDATE,
     PENETRATION_THRESHOLDS,
+    Site,
     _format_key,
     _lat_lon,
     choose_sites,
     is_demo,
     project_sites,
 )
-from tradearea.report.model import DEFAULT_K, Site
 
 __all__ = [
     "DEMO_CANDIDATE",
@@ -119,7 +120,7 @@ class ProjectAnalysis:
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
     k : int
         Smallest customer count shown on a map cell.
@@ -169,7 +170,7 @@ class ProjectAnalysis:
     @step
     def region(self) -> Any:
         """The project's region pack."""
-        from tradearea.regions import load_region
+        from tradearea.regions.packs import load_region
 
         try:
             return load_region(self.project.region)
@@ -279,7 +280,7 @@ class ProjectAnalysis:
     @step
     def customer_cells(self) -> gpd.GeoDataFrame:
         """Customers counted on H3 cells, cells under k suppressed."""
-        from tradearea.report.privacy import customer_cells
+        from tradearea.privacy import customer_cells
 
         return customer_cells(self.customers(), k=self.k)
 
@@ -306,7 +307,7 @@ class SiteAnalysis:
     @step
     def trade_areas(self) -> gpd.GeoDataFrame:
         """The site's tiers: the project's layer, survey shares, or Huff contours."""
-        from tradearea.report import _areas
+        from tradearea.project import areas as _areas
 
         return _areas.site_trade_areas(self)
 
@@ -416,7 +417,7 @@ class SiteAnalysis:
     @step
     def pricing(self) -> dict[str, Any]:
         """The pricing analysis of the site's scenario (tradearea.pricing)."""
-        from tradearea.report import _pricing
+        from tradearea.project import pricing as _pricing
 
         return _pricing.site_pricing(self)
 

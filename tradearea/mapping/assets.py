@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from tradearea.paths import REPO_DIR, STATIC_URL, VENDOR_DIR
+from tradearea.settings import REPO_DIR, STATIC_URL, VENDOR_DIR
 
 # What to copy from node_modules into the served vendor folder: source -> destination.
 _COPY: tuple[tuple[str, str], ...] = (

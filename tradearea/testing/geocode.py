@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.demo import _haversine_m, _strip_accents
+from tradearea.project.demo import _haversine_m, _strip_accents
 
 NOISES = ("lowercase_no_accents", "typo", "abbreviation", "extra_spaces", "no_postcode")
 # Full word -> abbreviation, as people write them.

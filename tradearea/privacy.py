@@ -9,8 +9,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tradearea.report.model import DEFAULT_K
-
 LOG = logging.getLogger("tradearea.report")
 WGS84 = "EPSG:4326"
 DEFAULT_RESOLUTION = 9
@@ -24,6 +22,8 @@ PERSONAL_COLUMNS = frozenset(
         "contact", "wechat", "id_card", "birthday", "date_of_birth",
     }
 )  # fmt: skip
+
+DEFAULT_K = 5  # smallest customer count shown on a map cell or in a table
 
 
 def check_k(k: int) -> int:

@@ -85,7 +85,7 @@ def read_polygons(
     frame = _check_geometry(frame, file=file, polygons=polygons, what=what)
     for column in numeric:
         if column in frame.columns:
-            from tradearea._tables import numeric_column
+            from tradearea.io.tables import numeric_column
 
             frame[column] = numeric_column(frame, column, file=file, minimum=0, allow_missing=True)
     if note:
@@ -114,8 +114,8 @@ def repairs(frame: Any) -> list[str]:
 
 
 def _check_file(path: Path, file: str) -> None:
+    from tradearea.io.decode import ZIP_MAGIC
     from tradearea.surveys import max_input_bytes
-    from tradearea.tabular import ZIP_MAGIC
 
     if not path.exists():
         raise InputError("not found", file=file)

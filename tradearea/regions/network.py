@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 if TYPE_CHECKING:
-    from tradearea.regions import Region
+    from tradearea.regions.packs import Region
 
 NetworkKind = Literal["drive", "walk"]
 WGS84 = "EPSG:4326"
@@ -369,7 +369,7 @@ def load_network(region: str | Region, kind: NetworkKind = "drive") -> RoadNetwo
 
     Parameters
     ----------
-    region : str or tradearea.regions.Region
+    region : str or tradearea.regions.packs.Region
         A region name or a loaded region.
     kind : {'drive', 'walk'}
         Which network.
@@ -379,7 +379,7 @@ def load_network(region: str | Region, kind: NetworkKind = "drive") -> RoadNetwo
     RoadNetwork
         The prepared network.
     """
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     reg = load_region(region) if isinstance(region, str) else region
     if kind not in ("drive", "walk"):
@@ -391,7 +391,7 @@ def load_network(region: str | Region, kind: NetworkKind = "drive") -> RoadNetwo
 
 @lru_cache(maxsize=8)
 def _load_network_cached(path: str, name: str, mtime_ns: int, kind: str) -> RoadNetwork:
-    from tradearea.regions import load_region
+    from tradearea.regions.packs import load_region
 
     reg = load_region(name)
     nodes, edges = reg.network(kind)  # type: ignore[arg-type]

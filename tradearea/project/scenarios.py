@@ -46,7 +46,7 @@ def lease_template(name: str, floor_area_m2: float, *, format: str = "supermarke
     dict
         Inputs for :func:`tradearea.pricing.scenario_from_dict`.
     """
-    from tradearea.report._pricing import demo_scenario_inputs
+    from tradearea.project.pricing import demo_scenario_inputs
 
     data = demo_scenario_inputs(name, floor_area_m2)
     data["name"] = name
@@ -63,7 +63,7 @@ def candidate_scenario(project: Any, candidate: dict[str, Any], *, scenario: Any
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
     candidate : dict
         candidate_id, name, format, floor_area_m2.
@@ -117,7 +117,7 @@ def price_candidate(
 
     Parameters
     ----------
-    project : tradearea.workspace.Project
+    project : tradearea.project.workspace.Project
         The project.
     candidate : dict
         candidate_id, name, format, floor_area_m2.

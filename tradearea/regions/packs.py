@@ -19,7 +19,7 @@ import geopandas as gpd
 
 from tradearea import OSM_ATTRIBUTION
 from tradearea.errors import InputError, RegionNotFoundError
-from tradearea.osm_layers import (  # noqa: F401 - re-exported for callers
+from tradearea.regions.osm import (  # noqa: F401 - re-exported for callers
     DEFAULT_LEVELS,
     DEFAULT_SPEED_KPH,
     DWELLING_SIZE_M2,
@@ -31,7 +31,7 @@ from tradearea.osm_layers import (  # noqa: F401 - re-exported for callers
     parse_maxspeed,
     read_layers,
 )
-from tradearea.paths import regions_dir
+from tradearea.settings import regions_dir
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Foundation (layer 0): atomic writes, escaping, CRS and geometry helpers, engine dispatch."""

@@ -1,0 +1,1 @@
+"""Batch runs (layer 6): the resumable pipeline and its steps."""

@@ -1,0 +1,1 @@
+"""Synthetic data for tests and benchmarks (seeded generators); not used by the analysis."""
