@@ -243,7 +243,7 @@ def _candidate(
         )
     )
     cand = forecast.candidate_store(point[0], point[1], format=opts["format"], floor_area_m2=area)
-    from tradearea.sites import place_candidate
+    from tradearea.project import place_candidate
 
     # one candidate of this page in the layer, next to those added on the Sites page
     place_candidate(project, cand, source="competition")
