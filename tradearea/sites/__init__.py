@@ -1,4 +1,4 @@
-"""Candidate sites: their trade areas, the taboo checklist and the weighted scorecard."""
+"""Candidate sites: trade areas, taboo checklist, scorecard (tenant and landlord apart), verdict."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from tradearea.sites.areas import (
     candidate_trade_areas,
     transit_stops_near,
 )
-from tradearea.sites.scoring import SCORECARD_FACTORS, scorecard
+from tradearea.sites.scoring import (
+    OCCUPANCY_COMFORT,
+    SCORECARD_FACTORS,
+    SIDES,
+    SIDES_IN_TOTAL,
+    factor_label,
+    rent_factors,
+    scorecard,
+)
 from tradearea.sites.taboos import (
     ACCESS_RADIUS_M,
     EXPRESSWAY,
@@ -23,6 +31,13 @@ from tradearea.sites.taboos import (
     bearing_deg,
     taboo_checks,
 )
+from tradearea.sites.verdict import (
+    VERDICT_LABELS,
+    IrsReference,
+    Verdict,
+    irs_reference,
+    site_verdict,
+)
 
 __all__ = [
     "ACCESS_RADIUS_M",
@@ -32,15 +47,25 @@ __all__ = [
     "FRONTAGE_RADIUS_M",
     "HUFF_THRESHOLDS",
     "OBSTACLE_RADIUS_M",
+    "OCCUPANCY_COMFORT",
     "SCORECARD_FACTORS",
+    "SIDES",
+    "SIDES_IN_TOTAL",
     "TABOO_ITEMS",
     "TABOO_KEYS",
     "TRADE_AREA_METHODS",
+    "VERDICT_LABELS",
+    "IrsReference",
     "TabooItem",
+    "Verdict",
     "apply_ticks",
     "bearing_deg",
     "candidate_trade_areas",
+    "factor_label",
+    "irs_reference",
+    "rent_factors",
     "scorecard",
+    "site_verdict",
     "taboo_checks",
     "transit_stops_near",
 ]
