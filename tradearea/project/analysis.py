@@ -1,51 +1,64 @@
-"""What the report computes once per project and per site, each step cached and failing alone."""
+"""The analysis of a project and of each site: every face reads its figures from here."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import math
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea import geocode
+from tradearea.competition import FORMATS
 from tradearea.errors import InputError
-from tradearea.privacy import DEFAULT_K
-from tradearea.project.sites import (
-    DEMO_CANDIDATE,
-    PENETRATION_THRESHOLDS,
-    Site,
-    _format_key,
-    _lat_lon,
-    choose_sites,
-    is_demo,
-    project_sites,
-)
+from tradearea.forecast import forecast_candidate
+from tradearea.huff import straight_line_m
+from tradearea.privacy import DEFAULT_K, customer_cells
+from tradearea.project import market as mk
+from tradearea.project.settings import ProjectSettings
+from tradearea.project.sites import PENETRATION_THRESHOLDS, Site, choose_sites, project_sites
+from tradearea.regions.packs import Region, load_region
+from tradearea.saturation import irs_by_trade_area
+from tradearea.sites.taboos import ACCESS_RADIUS_M, taboo_checks
+from tradearea.tiers import TIER_NAMES
+from tradearea.tradeareas.households import apportion
+
+if TYPE_CHECKING:
+    from tradearea.forecast import Forecast
+    from tradearea.project.workspace import Project
 
 __all__ = [
-    "DEMO_CANDIDATE",
+    "IRS_AFTER_LABEL",
+    "IRS_BEFORE_LABEL",
     "PENETRATION_THRESHOLDS",
     "ProjectAnalysis",
     "SiteAnalysis",
     "Unavailable",
-    "apportion_zones",
     "choose_sites",
-    "is_demo",
     "project_sites",
+    "share_out",
     "step",
 ]
 
-LOG = logging.getLogger("tradearea.report")
+LOG = logging.getLogger("tradearea.project")
 WGS84 = "EPSG:4326"
 T = TypeVar("T")
+# One definition of "IRS after opening", labelled the same on every page and in every report:
+# the IRS of the site's whole trade area (primary to tertiary tier) with the site trading.
+IRS_AFTER_LABEL = ("IRS after opening (whole trade area)", "开业后零售饱和指数（整个商圈）")
+IRS_BEFORE_LABEL = ("IRS before opening (whole trade area)", "开业前零售饱和指数（整个商圈）")
 
 
-class Unavailable(Exception):  # noqa: N818 - reads as "section unavailable"
-    """A step cannot run: its module is missing, its data absent, or it failed."""
+class Unavailable(Exception):  # noqa: N818 - reads as "figure unavailable"
+    """A step cannot run: its data is absent or it failed (the message says why)."""
 
 
 def step(func: Callable[..., T]) -> Callable[..., T]:
@@ -60,10 +73,10 @@ def step(func: Callable[..., T]) -> Callable[..., T]:
                 memo[key] = (True, func(self, *args))
             except Unavailable as exc:
                 memo[key] = (False, exc)
-            except ImportError as exc:
-                memo[key] = (False, Unavailable(f"module not installed yet ({exc.name or exc})"))
-            except Exception as exc:  # a library failure must not sink the report
-                LOG.warning("report step %s failed: %s", func.__name__, exc, exc_info=True)
+            except InputError as exc:
+                memo[key] = (False, Unavailable(str(exc)))
+            except Exception as exc:  # one failing figure must not sink the others
+                LOG.warning("analysis step %s failed: %s", func.__name__, exc, exc_info=True)
                 memo[key] = (False, Unavailable(f"{func.__name__} failed: {exc}"))
         ok, value = memo[key]
         if not ok:
@@ -73,10 +86,13 @@ def step(func: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def apportion_zones(
+def share_out(
     zones: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, columns: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
     """Share zone totals among areas: polygons by overlapping area, points where they lie.
+
+    This is the one way the project layer counts households, people, demand and sales in a
+    trade-area tier, so every page and report shows the same figure.
 
     Parameters
     ----------
@@ -92,8 +108,6 @@ def apportion_zones(
     dict of str to numpy.ndarray
         One array per column, one value per area.
     """
-    from tradearea.tradeareas.households import apportion
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         crs = areas.estimate_utm_crs() if len(areas) else "EPSG:3857"
@@ -115,67 +129,83 @@ def apportion_zones(
     return out
 
 
+def _finite(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return out if math.isfinite(out) else float("nan")
+
+
 class ProjectAnalysis:
-    """Project-wide inputs of the report: region, stores, demand zones, customers.
+    """Project-wide inputs of every figure: region, stores, competitors, demand zones, customers.
 
     Parameters
     ----------
-    project : tradearea.project.workspace.Project
+    project : Project
         The project.
-    k : int
-        Smallest customer count shown on a map cell.
+    k : int, optional
+        Smallest customer count shown on a map cell (default: the project's ``privacy_k``).
     draw : bool
-        Draw the charts (not needed for XLSX and GeoPackage exports).
+        Draw the report's charts (not needed for XLSX and GeoPackage exports).
     """
 
-    def __init__(self, project: Any, *, k: int = DEFAULT_K, draw: bool = True) -> None:
+    def __init__(self, project: Project, *, k: int | None = None, draw: bool = True) -> None:
         self.project = project
         self.draw = draw
-        self.settings: dict[str, Any] = dict(project.settings or {})
-        self.k = k
+        self.settings: ProjectSettings = project.settings
+        self.k = int(k if k is not None else project.settings.privacy_k or DEFAULT_K)
         self._memo: dict[Any, Any] = {}
-        self.sites: dict[str, SiteAnalysis] = {}
+        self._sites: dict[Any, SiteAnalysis] = {}
         self.crm_customers: pd.DataFrame | None = None
 
-    def site(self, site: Site) -> SiteAnalysis:
-        """Return the (cached) analysis of ``site``."""
-        if site.site_id not in self.sites:
-            self.sites[site.site_id] = SiteAnalysis(self, site)
-        return self.sites[site.site_id]
+    # -- sites ----------------------------------------------------------------------------
+    def sites(self) -> list[Site]:
+        """Every site of the project: candidates first, then own stores."""
+        return project_sites(self.project)
 
+    def site(self, site: Site, **options: Any) -> SiteAnalysis:
+        """Return the (cached) analysis of ``site`` (options: see :class:`SiteAnalysis`)."""
+        key = (astuple(site), tuple(sorted((k, _hashable(v)) for k, v in options.items())))
+        if key not in self._sites:
+            self._sites[key] = SiteAnalysis(self, site, **options)
+        return self._sites[key]
+
+    def site_by_id(self, site_id: str) -> SiteAnalysis:
+        """Return the analysis of the project's site with id ``site_id``."""
+        for s in self.sites():
+            if s.site_id == site_id:
+                return self.site(s)
+        msg = f"no site {site_id!r} in the project"
+        raise InputError(msg, column="site")
+
+    # -- settings -------------------------------------------------------------------------
     @property
     def currency(self) -> str:
         """The project's currency code."""
-        return str(self.settings.get("currency") or "EUR")
+        return self.settings.currency
 
     @property
     def huff_parameters(self) -> tuple[float, float]:
-        """α and β: the calibrated ``huff`` setting, else ``huff_alpha``/``huff_beta``, defaults."""
-        from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA
-
-        calibrated = self.settings.get("huff")
-        if isinstance(calibrated, dict) and "alpha" in calibrated and "beta" in calibrated:
-            return float(calibrated["alpha"]), float(calibrated["beta"])
-        return (
-            float(self.settings.get("huff_alpha", DEFAULT_ALPHA)),
-            float(self.settings.get("huff_beta", DEFAULT_BETA)),
-        )
+        """α and β of the Huff model (settings ``huff``)."""
+        return mk.huff_parameters(self.settings)
 
     @property
     def irs_period(self) -> str:
         """Period of the IRS (``week`` as in DOMAIN.md, or the ``irs_period`` setting)."""
-        period = str(self.settings.get("irs_period", "week"))
-        return period if period in ("week", "month", "year") else "week"
+        return self.settings.irs_period
 
+    # -- inputs ---------------------------------------------------------------------------
     @step
-    def region(self) -> Any:
+    def region(self) -> Region:
         """The project's region pack."""
-        from tradearea.regions.packs import load_region
+        return load_region(self.project.region)
 
+    def _region_or_none(self) -> Region | None:
         try:
-            return load_region(self.project.region)
-        except InputError as exc:
-            raise Unavailable(str(exc)) from None
+            return self.region()
+        except Unavailable:
+            return None
 
     @step
     def customers(self) -> gpd.GeoDataFrame:
@@ -183,93 +213,38 @@ class ProjectAnalysis:
         frame = self.project.layers.get("customers")
         return frame if frame is not None else gpd.GeoDataFrame(geometry=[], crs=WGS84)
 
-    def _stores(self, layer: str, role: str) -> pd.DataFrame:
-        from tradearea.competition import fill_floor_area
-
-        frame = self.project.layers.get(layer)
-        if frame is None or not len(frame):
-            from tradearea.competition import STORE_COLUMNS
-
-            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in STORE_COLUMNS})
-            for col in ("lat", "lon", "floor_area_m2"):
-                empty[col] = empty[col].astype(float)
-            return empty.assign(role=pd.Series(dtype=object))
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name, errors="ignore")).copy()
-        latlon = [_lat_lon(r) for _, r in frame.iterrows()]
-        table["lat"] = [a for a, _ in latlon]
-        table["lon"] = [b for _, b in latlon]
-        if "store_id" not in table:
-            table["store_id"] = [f"{role[0].upper()}{i + 1:02d}" for i in range(len(table))]
-        table["store_id"] = table["store_id"].astype(str)
-        table["format"] = [_format_key(v) for v in table.get("format", [None] * len(table))]
-        try:
-            buildings = self.region().buildings
-        except Unavailable:
-            buildings = None
-        filled = pd.DataFrame(fill_floor_area(table, buildings=buildings))
-        filled["role"] = role
-        return filled.drop(columns="geometry", errors="ignore")
-
     @step
     def own_stores(self) -> pd.DataFrame:
         """The own stores with formats and floor areas checked."""
-        return self._stores("stores", "own")
+        return mk.own_stores(self.project, self._region_or_none())
 
     @step
-    def competitors(self) -> pd.DataFrame:
-        """The competitors with formats and floor areas checked (region buildings, defaults)."""
-        return self._stores("competitors", "competitor")
+    def competitors(self, category: str | None = None) -> pd.DataFrame:
+        """The competitors (of one spending category, or all), floor areas filled."""
+        return mk.competitors(self.project, self._region_or_none(), category=category)
 
     @step
-    def market(self) -> pd.DataFrame:
-        """Every existing store (own and competitors), ids unique."""
-        frame = pd.concat([self.own_stores(), self.competitors()], ignore_index=True)
-        return frame.drop_duplicates("store_id", keep="first").reset_index(drop=True)
+    def market(self, category: str | None = None) -> pd.DataFrame:
+        """Every existing store (own and competitors) of ``category`` (or all), ids unique."""
+        return mk.market_stores(self.project, self._region_or_none(), category=category)
 
-    @step
-    def base_zones(self) -> gpd.GeoDataFrame:
-        """Demand zones: the project's ``zones`` layer, else one zone per residential building."""
-        zones = self.project.layers.get("zones")
-        if zones is not None and len(zones) and "households" in zones:
-            out = zones.copy()
-            if "origin_id" not in out:
-                out["origin_id"] = [f"Z{i + 1:04d}" for i in range(len(out))]
-            if "lat" not in out or "lon" not in out:
-                rep = out.to_crs(out.estimate_utm_crs()).representative_point().to_crs(WGS84)
-                out["lat"], out["lon"] = rep.y.to_numpy(), rep.x.to_numpy()
-            out.attrs["source"] = "project zones layer"
-            return out
-        from tradearea.demand import zones_from_buildings
-
-        out = zones_from_buildings(self.region().residential_buildings, zone="building")
-        if not len(out):
-            raise Unavailable("the region has no residential buildings to estimate households")
-        out.attrs["source"] = "region residential buildings (estimated dwellings)"
-        return out
-
-    def spend(self, fmt: str, period: str = "year") -> float:
-        """Spending per household per ``period`` on what format ``fmt`` sells."""
-        from tradearea.demand import spend_per_household
-
-        return float(spend_per_household(fmt, period=period, settings=self.settings))  # type: ignore[arg-type]
+    @property
+    def zone_source(self) -> str:
+        """Where households come from (the project's zones, or the region's buildings)."""
+        return mk.zone_source(self.project)
 
     @step
     def zones(self, fmt: str) -> gpd.GeoDataFrame:
         """Demand zones with yearly spending on the category of format ``fmt``."""
-        from tradearea.demand import zone_demand
+        return mk.demand_zones(self.project, self.region(), fmt)
 
-        base = self.base_zones()
-        if "demand" in base and base.attrs.get("source") == "project zones layer":
-            return base
-        out = gpd.GeoDataFrame(zone_demand(base, spend=self.spend(fmt)), crs=WGS84)
-        out.attrs.update(base.attrs)
-        return out
+    def spend(self, fmt: str, period: str = "year") -> float:
+        """Spending per household per ``period`` on what format ``fmt`` sells."""
+        return mk.spend(self.settings, fmt, period=period)
 
     @step
     def geocode_account(self) -> dict[str, Any]:
         """The geocoding row account of the customers layer."""
-        from tradearea import geocode
-
         customers = self.customers()
         if not len(customers):
             raise Unavailable("the project has no survey customers")
@@ -280,23 +255,81 @@ class ProjectAnalysis:
     @step
     def customer_cells(self) -> gpd.GeoDataFrame:
         """Customers counted on H3 cells, cells under k suppressed."""
-        from tradearea.privacy import customer_cells
-
         return customer_cells(self.customers(), k=self.k)
+
+    # -- every site at once ---------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """Return the key figures of every site and tier (what ``tradearea summary`` prints).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per site and tier (tier 0 = the whole trade area): see
+            :meth:`SiteAnalysis.tier_figures`.
+        """
+        frames = [self.site(s).tier_figures() for s in self.sites()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value
 
 
 class SiteAnalysis:
-    """The analyses of one site, each computed once and failing on its own."""
+    """The analyses of one site, each computed once and failing on its own.
 
-    def __init__(self, ctx: ProjectAnalysis, site: Site) -> None:
+    Parameters
+    ----------
+    ctx : ProjectAnalysis
+        The project's analysis.
+    site : Site
+        The site.
+    method : str, optional
+        How a candidate's tiers are drawn (default the setting ``candidate_trade_area``).
+    scenario : Scenario, dict or str, optional
+        Its pricing scenario (default: the project scenario named after it, else the
+        template for the project's currency).
+    rent_per_m2_month : float, optional
+        Base rent to test instead of the scenario's.
+    ticks : dict of str to bool, optional
+        Taboo answers (default: the setting ``taboo_ticks`` of the site).
+    """
+
+    def __init__(
+        self,
+        ctx: ProjectAnalysis,
+        site: Site,
+        *,
+        method: str | None = None,
+        scenario: Any = None,
+        rent_per_m2_month: float | None = None,
+        ticks: dict[str, bool] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.site = site
+        self.method = method
+        self.scenario = scenario
+        self.rent_per_m2_month = rent_per_m2_month
+        self.ticks = ticks
         self._memo: dict[Any, Any] = {}
+
+    @property
+    def category(self) -> str:
+        """The spending category the site's format sells (what it competes for)."""
+        return FORMATS[self.site.format].category
+
+    def record(self) -> dict[str, Any]:
+        """The site as a store record (store columns, role ``candidate`` or ``own``)."""
+        return self.site.store_record()
 
     @step
     def existing(self) -> pd.DataFrame:
-        """The existing stores, without the site itself."""
-        market = self.ctx.market()
+        """The existing stores of the site's category, without the site itself."""
+        market = self.ctx.market(self.category)
         return market[market["store_id"] != self.site.site_id].reset_index(drop=True)
 
     @step
@@ -306,16 +339,16 @@ class SiteAnalysis:
 
     @step
     def trade_areas(self) -> gpd.GeoDataFrame:
-        """The site's tiers: the project's layer, survey shares, or Huff contours."""
-        from tradearea.project import areas as _areas
+        """The site's tiers: the project's layer, survey shares, or the candidate method."""
+        from tradearea.project.areas import site_trade_areas  # areas reads this class
 
-        return _areas.site_trade_areas(self)
+        return site_trade_areas(self)
 
     @step
     def tier_demand(self) -> pd.DataFrame:
         """Households, people and spending per tier (zones shared by area overlap)."""
         areas = self.trade_areas()
-        shared = apportion_zones(self.zones(), areas, ("households", "population", "demand"))
+        shared = share_out(self.zones(), areas, ("households", "population", "demand"))
         table = pd.DataFrame(
             {
                 "tier": areas["tier"].astype(int).to_numpy(),
@@ -323,27 +356,43 @@ class SiteAnalysis:
             }
         )
         for col in ("households", "population", "demand"):
-            table[col] = shared.get(col, np.nan)
+            table[col] = shared.get(col, np.full(len(areas), np.nan))
         with np.errstate(divide="ignore", invalid="ignore"):
             table["spend_per_household"] = np.where(
                 table["households"] > 0, table["demand"] / table["households"], np.nan
             )
-        table["area_km2"] = areas["area_m2"].to_numpy(dtype=float) / 1e6
+        table["area_m2"] = areas["area_m2"].to_numpy(dtype=float)
+        table["area_km2"] = table["area_m2"] / 1e6
+        table["coverage"] = self._coverage(areas)
         return table
+
+    def _coverage(self, areas: gpd.GeoDataFrame) -> np.ndarray:
+        """Share of each tier's area that lies inside the region's data."""
+        try:
+            boundary = self.ctx.region().boundary.to_crs(WGS84).geometry.union_all()
+        except Unavailable:
+            return np.full(len(areas), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            crs = areas.estimate_utm_crs() if len(areas) else "EPSG:3857"
+        geoms = areas.to_crs(crs).geometry.to_numpy()
+        inside = gpd.GeoSeries([boundary], crs=WGS84).to_crs(crs).iloc[0]
+        total = shapely.area(geoms)
+        part = shapely.area(shapely.intersection(geoms, inside))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 0, part / np.where(total > 0, total, 1.0), np.nan)
 
     @step
     def irs(self) -> dict[str, pd.DataFrame]:
-        """IRS per tier ring and cumulative, with and without the site."""
-        from tradearea.saturation import irs_by_trade_area
-
+        """IRS per tier ring and cumulative (tiers 1..k), without and with the site."""
         areas = self.trade_areas()[["store_id", "tier", "geometry"]].copy()
         areas["households"] = self.tier_demand()["households"].to_numpy()
-        kw = {
+        kw: dict[str, Any] = {
             "format": self.site.format,
             "customers_column": "households",
-            "candidate": self.site.store_record(),
+            "candidate": self.record(),
             "period": self.ctx.irs_period,
-            "settings": self.ctx.settings,
+            "spend": self.ctx.spend(self.site.format, self.ctx.irs_period),
         }
         return {
             "ring": irs_by_trade_area(areas, self.existing(), cumulative=False, **kw),
@@ -351,10 +400,8 @@ class SiteAnalysis:
         }
 
     @step
-    def forecast(self) -> Any:
-        """Huff forecast with and without the site (tradearea.forecast)."""
-        from tradearea.forecast import forecast_candidate
-
+    def forecast(self) -> Forecast:
+        """Huff forecast with and without the site (:func:`tradearea.forecast.forecast_candidate`)."""
         alpha, beta = self.ctx.huff_parameters
         existing = self.existing()
         if not len(existing):
@@ -363,80 +410,201 @@ class SiteAnalysis:
                 "(add competitors on the Competition page)"
             )
         own = existing.loc[existing["role"] == "own", "store_id"].tolist()
-        record = self.site.store_record()
+        record = self.record()
         record.pop("role")
         return forecast_candidate(self.zones(), existing, record, own=own, alpha=alpha, beta=beta)
 
     @step
     def tier_sales(self) -> pd.DataFrame:
-        """Expected sales and market share of the site per tier (zones by their centre)."""
+        """Expected sales and market share of the site per tier (zones shared by area)."""
         fc = self.forecast()
-        zones = self.zones()[["origin_id", "lat", "lon"]]
-        merged = fc.zones.merge(pd.DataFrame(zones), on="origin_id", how="left")
+        zones = self.zones()[["origin_id", "geometry"]].merge(
+            fc.zones[["origin_id", "demand", "candidate_share"]], on="origin_id", how="left"
+        )
+        zones["sales"] = zones["demand"].fillna(0.0) * zones["candidate_share"].fillna(0.0)
+        zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=WGS84)
         areas = self.trade_areas()
-        tier = np.zeros(len(merged), dtype=int)
-        pts = gpd.points_from_xy(merged["lon"], merged["lat"], crs=WGS84)
-        for t, geom in zip(areas["tier"].astype(int), areas.geometry, strict=True):
-            if geom is None or geom.is_empty:
-                continue
-            hit = (tier == 0) & np.asarray(pts.intersects(geom))
-            tier[hit] = t
-        merged["tier"] = tier
-        merged["sales"] = merged["demand"] * merged["candidate_share"]
-        rows = []
-        for t, name in zip(areas["tier"].astype(int), areas["tier_name"], strict=True):
-            sel = merged["tier"] == t
-            demand = float(merged.loc[sel, "demand"].sum())
-            sales = float(merged.loc[sel, "sales"].sum())
-            rows.append(
-                {
-                    "tier": t,
-                    "tier_name": name,
-                    "zones": int(sel.sum()),
-                    "demand": demand,
-                    "expected_sales": sales,
-                    "market_share": sales / demand if demand > 0 else np.nan,
-                }
-            )
-        out = merged["tier"] == 0
-        demand_out = float(merged.loc[out, "demand"].sum())
-        sales_out = float(merged.loc[out, "sales"].sum())
+        shared = share_out(zones, areas, ("demand", "sales"))
+        demand = shared["demand"]
+        sales = shared["sales"]
+        rows = [
+            {
+                "tier": int(t),
+                "tier_name": name,
+                "demand": float(d),
+                "expected_sales": float(s),
+                "market_share": float(s / d) if d > 0 else np.nan,
+            }
+            for t, name, d, s in zip(areas["tier"], areas["tier_name"], demand, sales, strict=True)
+        ]
+        total_d = float(zones["demand"].fillna(0.0).sum())
+        total_s = float(fc.expected_sales)
+        out_d, out_s = total_d - float(demand.sum()), total_s - float(sales.sum())
         rows.append(
             {
                 "tier": 0,
                 "tier_name": "outside",
-                "zones": int(out.sum()),
-                "demand": demand_out,
-                "expected_sales": sales_out,
-                "market_share": sales_out / demand_out if demand_out > 0 else np.nan,
+                "demand": out_d,
+                "expected_sales": out_s,
+                "market_share": out_s / out_d if out_d > 0 else np.nan,
             }
         )
-        table = pd.DataFrame(rows)
-        return table
+        return pd.DataFrame(rows)
 
     @step
     def pricing(self) -> dict[str, Any]:
-        """The pricing analysis of the site's scenario (tradearea.pricing)."""
-        from tradearea.project import pricing as _pricing
+        """The pricing analysis of the site's scenario (:mod:`tradearea.pricing`)."""
+        from tradearea.project.pricing import site_pricing  # pricing reads this class
 
-        return _pricing.site_pricing(self)
+        return site_pricing(self)
 
     @step
     def taboos(self) -> pd.DataFrame:
-        """The site taboo checklist (tradearea.sites)."""
-        from tradearea.sites import taboo_checks
-
-        ticks = (self.ctx.settings.get("taboo_ticks") or {}).get(self.site.site_id)
+        """The site taboo checklist (:func:`tradearea.sites.taboo_checks`)."""
+        ticks = self.ticks
+        if ticks is None:
+            ticks = self.ctx.settings.taboo_ticks.get(self.site.site_id)
         return taboo_checks(self.site.lat, self.site.lon, region=self.ctx.region(), ticks=ticks)
 
     @step
     def transit_stops(self) -> int:
         """Public transport stops within 300 m (a stop mapped twice counts once)."""
-        from tradearea.huff import straight_line_m
-
         stops = self.ctx.region().transit
         if not len(stops):
             return 0
         d = straight_line_m(stops["lat"], stops["lon"], self.site.lat, self.site.lon)
-        near = stops[d <= 300.0]
+        near = stops[d <= ACCESS_RADIUS_M]
         return int(near["name"].nunique() + near["name"].isna().sum())
+
+    # -- the key figures ------------------------------------------------------------------
+    def figures(self) -> dict[str, float]:
+        """Return the site's key figures (NaN where a figure is not available).
+
+        Returns
+        -------
+        dict of str to float
+            households_primary, households_total, population_total, demand_total (a year),
+            irs_before, irs_after (whole trade area: see :data:`IRS_AFTER_LABEL`),
+            irs_primary_after, competitors_primary, expected_sales (a year),
+            market_share_primary, market_share_total, cannibalisation_share, transit_stops,
+            coverage (share of the trade area inside the region's data).
+        """
+        out: dict[str, float] = dict.fromkeys(
+            (
+                "households_primary", "households_total", "population_total", "demand_total",
+                "irs_before", "irs_after", "irs_primary_after", "competitors_primary",
+                "expected_sales", "market_share_primary", "market_share_total",
+                "cannibalisation_share", "from_own", "from_competitors", "transit_stops",
+                "coverage",
+            ),
+            float("nan"),
+        )  # fmt: skip
+        try:
+            td = self.tier_demand()
+            out["households_primary"] = float(td.loc[td["tier"] == 1, "households"].sum())
+            out["households_total"] = float(td["households"].sum())
+            out["population_total"] = float(td["population"].sum())
+            out["demand_total"] = float(td["demand"].sum())
+            area = td["area_m2"].to_numpy(float)
+            cov = td["coverage"].to_numpy(float)
+            if area.sum() > 0 and np.isfinite(cov).all():
+                out["coverage"] = float((area * cov).sum() / area.sum())
+        except Unavailable:
+            pass
+        try:
+            irs = self.irs()
+            cum = irs["cumulative"].sort_values("tier")
+            ring = irs["ring"]
+            if len(cum):
+                out["irs_before"] = _finite(cum["irs"].iloc[-1])
+                out["irs_after"] = _finite(cum["irs_with_candidate"].iloc[-1])
+                first = cum[cum["tier"] == 1]
+                out["irs_primary_after"] = (
+                    _finite(first["irs_with_candidate"].iloc[0]) if len(first) else np.nan
+                )
+            tier1 = ring[ring["tier"] == 1]
+            out["competitors_primary"] = float(tier1["stores"].sum()) if len(tier1) else np.nan
+        except Unavailable:
+            pass
+        try:
+            fc = self.forecast()
+            out["expected_sales"] = float(fc.expected_sales)
+            out["cannibalisation_share"] = _finite(fc.cannibalisation_share)
+            out["from_own"] = float(fc.from_own)
+            out["from_competitors"] = float(fc.from_competitors)
+            ts = self.tier_sales()
+            first = ts[ts["tier"] == 1]
+            out["market_share_primary"] = (
+                _finite(first["market_share"].iloc[0]) if len(first) else np.nan
+            )
+            inside = ts[ts["tier"] > 0]
+            d = float(inside["demand"].sum())
+            out["market_share_total"] = float(inside["expected_sales"].sum()) / d if d else np.nan
+        except Unavailable:
+            pass
+        with contextlib.suppress(Unavailable):
+            out["transit_stops"] = float(self.transit_stops())
+        return out
+
+    def tier_figures(self) -> pd.DataFrame:
+        """Return the site's figures per tier and for the whole trade area (tier 0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            site_id, name, kind, tier, tier_name, method, customers, households, population,
+            demand (a year), irs_before, irs_after (with the site, cumulative to the tier),
+            expected_sales (a year), market_share, area_km2, coverage.
+        """
+        base = {"site_id": self.site.site_id, "name": self.site.name, "kind": self.site.kind}
+        try:
+            areas = self.trade_areas()
+        except Unavailable as exc:
+            return pd.DataFrame([{**base, "tier": 0, "tier_name": "whole", "note": str(exc)}])
+        td = self.tier_demand()
+        table = pd.DataFrame(
+            {
+                **base,
+                "tier": areas["tier"].astype(int).to_numpy(),
+                "tier_name": areas["tier_name"].to_numpy(),
+                "method": areas["method"].to_numpy(),
+                "customers": pd.to_numeric(areas.get("customers"), errors="coerce").to_numpy(),
+                "households": td["households"].to_numpy(),
+                "population": td["population"].to_numpy(),
+                "demand": td["demand"].to_numpy(),
+                "area_km2": td["area_km2"].to_numpy(),
+                "coverage": td["coverage"].to_numpy(),
+            }
+        )
+        try:
+            cum = self.irs()["cumulative"].set_index("tier")
+            table["irs_before"] = [_finite(cum["irs"].get(t)) for t in table["tier"]]
+            table["irs_after"] = [_finite(cum["irs_with_candidate"].get(t)) for t in table["tier"]]
+        except Unavailable:
+            table["irs_before"] = table["irs_after"] = np.nan
+        try:
+            ts = self.tier_sales().set_index("tier")
+            table["expected_sales"] = [_finite(ts["expected_sales"].get(t)) for t in table["tier"]]
+            table["market_share"] = [_finite(ts["market_share"].get(t)) for t in table["tier"]]
+        except Unavailable:
+            table["expected_sales"] = table["market_share"] = np.nan
+        fig = self.figures()
+        whole = {
+            **base,
+            "tier": 0,
+            "tier_name": "whole",
+            "method": table["method"].iloc[0] if len(table) else None,
+            "customers": float(np.nansum(table["customers"])),
+            "households": fig["households_total"],
+            "population": fig["population_total"],
+            "demand": fig["demand_total"],
+            "area_km2": float(table["area_km2"].sum()),
+            "coverage": fig["coverage"],
+            "irs_before": fig["irs_before"],
+            "irs_after": fig["irs_after"],
+            "expected_sales": fig["expected_sales"],
+            "market_share": fig["market_share_total"],
+            "cannibalisation_share": fig["cannibalisation_share"],
+        }
+        table["tier_name"] = [TIER_NAMES.get(int(t), n) for t, n in zip(table["tier"], table["tier_name"], strict=True)]
+        return pd.concat([table, pd.DataFrame([whole])], ignore_index=True)

@@ -1,17 +1,23 @@
-"""Candidates in a project: the candidates layer, side-by-side comparison and the scorecard."""
+"""Candidates of a project: their inputs, evaluation of all of them, comparison and scorecard."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea.project.evaluation import CANDIDATE_COLUMNS, CandidateEvaluation
+from tradearea.project.evaluation import (
+    CANDIDATE_COLUMNS,
+    CandidateEvaluation,
+    evaluate_candidate,
+)
 from tradearea.project.market import layer_ids
 from tradearea.sites.scoring import SCORECARD_FACTORS, scorecard
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 WGS84 = "EPSG:4326"
 # Figures shown side by side, in the order a planner reads them (scorecard factors among them).
@@ -92,115 +98,7 @@ def compare_candidates(
     return out.sort_values(["rank", "total"], ascending=[True, False], kind="stable")
 
 
-def put_candidate(
-    project: Any,
-    evaluation: CandidateEvaluation,
-    *,
-    store_scenario: bool = True,
-    change: str = "evaluate",
-) -> None:
-    """Add or replace a candidate in the project's ``candidates`` layer, with its figures.
-
-    The candidate's pricing scenario is kept under its name in ``project.scenarios`` (so the
-    report and the Pricing page use the same one), its trade-area method in the setting
-    ``candidate_trade_area``, and the evaluation in the audit log.
-
-    Parameters
-    ----------
-    project : tradearea.project.workspace.Project
-        The project (changed in place).
-    evaluation : CandidateEvaluation
-        From :func:`tradearea.project.evaluate_candidate`.
-    store_scenario : bool
-        Keep the pricing scenario in the project.
-    change : str
-        What changed, for the audit log (``evaluate``, ``rent``, ``taboo``, ``method``).
-    """
-    row = evaluation.row()
-    new = gpd.GeoDataFrame(
-        [row], geometry=gpd.points_from_xy([row["lon"]], [row["lat"]]), crs=WGS84
-    )
-    layer = project.layers.get("candidates")
-    if layer is None or not len(layer):
-        project.layers["candidates"] = new
-    else:
-        layer = layer.reset_index(drop=True).copy()
-        layer["candidate_id"] = layer_ids(layer)
-        same = np.flatnonzero((layer["candidate_id"] == row["candidate_id"]).to_numpy())
-        if len(same):  # re-evaluated: keep its place in the layer
-            parts = [layer.iloc[: same[0]], new, layer.iloc[same[0] + 1 :]]
-            parts[2] = parts[2][parts[2]["candidate_id"] != row["candidate_id"]]
-        else:
-            parts = [layer, new]
-        frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
-        project.layers["candidates"] = gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
-    _remember(project, evaluation, store_scenario=store_scenario, change=change)
-
-
-def _remember(
-    project: Any, evaluation: CandidateEvaluation, *, store_scenario: bool, change: str
-) -> None:
-    from tradearea import pricing
-
-    cand = evaluation.candidate
-    if store_scenario and evaluation.pricing:
-        scenario = evaluation.pricing["scenario"]
-        project.scenarios[str(cand["name"])] = pricing.scenario_to_dict(scenario)
-    project.settings["candidate_trade_area"] = evaluation.method
-    fc = evaluation.forecast
-    if fc is not None:
-        project.settings["sales_forecast"] = {
-            "candidate_id": evaluation.candidate_id,
-            "name": str(cand["name"]),
-            "expected_sales_per_year": float(fc.expected_sales),
-        }
-    project.record(
-        "candidate",
-        candidate_id=evaluation.candidate_id,
-        name=str(cand["name"]),
-        lat=float(cand["lat"]),
-        lon=float(cand["lon"]),
-        method=evaluation.method,
-        change=change,
-    )
-
-
-def remove_candidate(project: Any, candidate_id: str) -> bool:
-    """Remove a candidate (and its taboo ticks) from the project; return whether it was there.
-
-    Its pricing scenario stays in ``project.scenarios`` (a user may have edited it).
-    """
-    layer = project.layers.get("candidates")
-    if layer is None or not len(layer):
-        return False
-    layer = layer.reset_index(drop=True).copy()
-    layer["candidate_id"] = layer_ids(layer)
-    same = layer["candidate_id"] == str(candidate_id)
-    if not same.any():
-        return False
-    project.layers["candidates"] = gpd.GeoDataFrame(
-        layer[~same].reset_index(drop=True), geometry="geometry", crs=WGS84
-    )
-    ticks = project.settings.get("taboo_ticks")
-    if isinstance(ticks, dict):
-        ticks.pop(str(candidate_id), None)
-    project.record("candidate_removed", candidate_id=str(candidate_id))
-    return True
-
-
-def set_taboo_ticks(project: Any, candidate_id: str, ticks: Mapping[str, bool]) -> None:
-    """Keep the user's taboo checklist answers of a candidate (setting ``taboo_ticks``)."""
-    from tradearea.sites.taboos import TABOO_KEYS
-
-    unknown = [k for k in ticks if k not in TABOO_KEYS]
-    if unknown:
-        msg = f"unknown taboo item {unknown[0]!r}; items are {', '.join(TABOO_KEYS)}"
-        raise ValueError(msg)
-    all_ticks = project.settings.setdefault("taboo_ticks", {})
-    all_ticks[str(candidate_id)] = {k: bool(v) for k, v in ticks.items()}
-
-
-def candidate_inputs(project: Any) -> list[dict[str, Any]]:
+def candidate_inputs(project: Project) -> list[dict[str, Any]]:
     """Return the inputs of every candidate of the layer, to evaluate them again.
 
     Returns
@@ -236,65 +134,44 @@ def candidate_inputs(project: Any) -> list[dict[str, Any]]:
     return out
 
 
-def place_candidate(project: Any, record: Mapping[str, Any], *, source: str) -> str:
-    """Put a candidate placed on another page into the layer, replacing that page's last one.
+def evaluate_candidates(project: Project) -> list[CandidateEvaluation]:
+    """Evaluate every candidate of the project's layer (cached: see ``evaluate_candidate``).
 
-    Only the location, name, format and floor area are kept (evaluate it on the Sites page for
-    its figures). A row that page placed before is replaced, unless it is the same site, so
-    evaluated figures survive the page being shown again; other candidates are left alone.
+    A candidate placed on any page is evaluated the same way, so it shows the same figures on
+    every page and in the report.
 
     Parameters
     ----------
-    project : tradearea.project.workspace.Project
-        The project (changed in place).
-    record : mapping
-        lat, lon, and optionally name, format, floor_area_m2, floor_area_source.
-    source : str
-        The page that placed it (``competition`` ...), kept in the ``placed_on`` column.
+    project : Project
+        The project.
 
     Returns
     -------
-    str
-        The candidate's id.
+    list of CandidateEvaluation
+        In layer order.
     """
-    from tradearea.project.market import next_candidate_id
-
-    layer = project.layers.get("candidates")
-    layer = layer.reset_index(drop=True).copy() if layer is not None and len(layer) else None
-    fields = ("name", "format", "floor_area_m2", "floor_area_source")
-    row = {"lat": float(record["lat"]), "lon": float(record["lon"])}
-    row |= {k: record[k] for k in fields if k in record}
-    row["placed_on"] = source
-    if layer is not None:
-        layer["candidate_id"] = layer_ids(layer)
-        mine = (
-            layer["placed_on"].astype(str) == source
-            if "placed_on" in layer
-            else pd.Series(False, index=layer.index)
-        )
-        if mine.any():
-            i = layer.index[mine][0]
-            old = layer.loc[i]
-            same = all(
-                _same(old.get(k), row.get(k)) for k in ("lat", "lon", "format", "floor_area_m2")
-            )
-            if same:
-                return str(old["candidate_id"])
-            row["candidate_id"] = str(old["candidate_id"])
-            layer = layer.drop(index=i)
-    row.setdefault("candidate_id", next_candidate_id(project))
-    new = gpd.GeoDataFrame(
-        [row], geometry=gpd.points_from_xy([row["lon"]], [row["lat"]]), crs=WGS84
-    )
-    parts = [p for p in (layer, new) if p is not None and len(p)]
-    frame = pd.concat(parts, ignore_index=True)
-    project.layers["candidates"] = gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
-    return str(row["candidate_id"])
+    out = []
+    for item in candidate_inputs(project):
+        ticks = project.settings.taboo_ticks.get(item["candidate_id"])
+        out.append(evaluate_candidate(project, **item, ticks=ticks))
+    return out
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float | int | np.floating) and isinstance(b, float | int | np.floating):
-        return bool(np.isclose(float(a), float(b), rtol=0, atol=1e-7)) or (
-            np.isnan(float(a)) and np.isnan(float(b))
-        )
-    return (pd.isna(a) and pd.isna(b)) if (a is None or b is None) else a == b
+def compare_project_candidates(
+    project: Project, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Compare every candidate of the project, evaluated now (see :func:`compare_candidates`).
+
+    Parameters
+    ----------
+    project : Project
+        The project.
+    weights : mapping of str to float, optional
+        Scorecard weights; default the project's ``scorecard_weights``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    chosen = dict(project.settings.scorecard_weights) if weights is None else dict(weights)
+    return compare_candidates(evaluate_candidates(project), chosen)

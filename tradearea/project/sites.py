@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.project.market import format_key
 
 
 @dataclass
@@ -63,34 +64,7 @@ class Site:
         }
 
 
-# The demo project's candidate: a corner shop unit in a residential block of Kruununhaka, east
-# of Kaisaniemi and south of Hakaniemi, where the demo extract has many dwellings and no
-# supermarket within ~400 m. The address point is the OSM node of Liisankatu 27 in the
-# extract; the unit and its 1,200 m² sales floor are illustrative (not a listing).
-DEMO_CANDIDATE = Site(
-    site_id="K1",
-    name="Liisankatu 27 (Kruununhaka)",
-    lat=60.1741836,
-    lon=24.9520141,
-    format="supermarket",
-    floor_area_m2=1_200.0,
-    kind="candidate",
-    address="Liisankatu 27, 00170 Helsinki",
-    floor_area_source="input",
-    note="the demo candidate (tradearea.report.DEMO_CANDIDATE)",
-)
 PENETRATION_THRESHOLDS = (0.30, 0.10, 0.05)
-
-
-def is_demo(project: Any) -> bool:
-    """Whether ``project`` is the (unsaved) demo project."""
-    from tradearea.project import workspace
-
-    return (
-        getattr(project, "path", None) is None
-        and getattr(project, "region", None) == workspace.DEMO_REGION
-        and str(getattr(project, "name", "")).startswith("Demo")
-    )
 
 
 def _text(value: Any) -> str | None:
@@ -98,13 +72,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _format_key(value: Any, default: str = "supermarket") -> str:
-    from tradearea.competition import FORMATS, normalise_format
-
-    key = normalise_format(value) if _text(value) else None
-    return key if key in FORMATS else default
 
 
 def _lat_lon(row: pd.Series) -> tuple[float, float]:
@@ -120,8 +87,7 @@ def _lat_lon(row: pd.Series) -> tuple[float, float]:
 def project_sites(project: Any) -> list[Site]:
     """Return every site a report can be about: candidates first, then the own stores.
 
-    Candidates come from the project's ``candidates`` layer (the demo project gets
-    :data:`DEMO_CANDIDATE` when it has none); own stores from ``stores``.
+    Candidates come from the project's ``candidates`` layer, own stores from ``stores``.
 
     Parameters
     ----------
@@ -152,7 +118,7 @@ def project_sites(project: Any) -> list[Site]:
             lat, lon = _lat_lon(row)
             if not (np.isfinite(lat) and np.isfinite(lon)):
                 raise InputError("site has no location", file=layer, row=i + 1, column="lat")
-            fmt = _format_key(row.get("format"))
+            fmt = format_key(row.get("format"), row=i + 1, file=layer)
             area = pd.to_numeric(pd.Series([row.get("floor_area_m2")]), errors="coerce").iloc[0]
             given = bool(np.isfinite(area) and area > 0)
             sites.append(
@@ -171,8 +137,6 @@ def project_sites(project: Any) -> list[Site]:
                     note=f"{layer} layer, row {i + 1}",
                 )
             )
-    if is_demo(project) and not any(s.kind == "candidate" for s in sites):
-        sites.insert(0, DEMO_CANDIDATE)
     return sites
 
 
@@ -189,7 +153,7 @@ def choose_sites(project: Any, names: list[str] | None = None) -> list[Site]:
     every = project_sites(project)
     if not every:
         raise InputError(
-            "the project has no candidate site and no own store to report on", column="--site"
+            "the project has no candidate site and no own store to report on", column="site"
         )
     if not names:
         candidates = [s for s in every if s.kind == "candidate"]
@@ -202,7 +166,7 @@ def choose_sites(project: Any, names: list[str] | None = None) -> list[Site]:
         )
         if hit is None:
             known = "; ".join(f"{s.site_id} ({s.name})" for s in every)
-            raise InputError(f"no site {name!r}; sites are: {known}", column="--site")
+            raise InputError(f"no site {name!r}; sites are: {known}", column="site")
         if hit not in chosen:
             chosen.append(hit)
     return chosen

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tradearea import __version__
 from tradearea.errors import InputError
+from tradearea.project.settings import ProjectSettings, load_settings
 
 LAYERS = ("customers", "stores", "competitors", "candidates", "trade_areas", "zones", "fixes")
 TABLES = ("project_meta", "settings", "scenarios", "audit_log")
@@ -52,8 +53,9 @@ class Project:
     layers : dict of str to geopandas.GeoDataFrame
         ``customers``, ``stores``, ``competitors``, ``candidates``, ``trade_areas``, ``zones``,
         ``fixes`` (WGS84).
-    settings : dict
-        Project settings (currency, thresholds, spending, language, ...); JSON-serialisable.
+    settings : ProjectSettings
+        Typed project settings (currency, thresholds, Huff, spending, ...); a dict given here is
+        validated (and old keys migrated) by :func:`tradearea.project.settings.load_settings`.
     scenarios : dict
         Named pricing scenarios: name -> dict of inputs; JSON-serialisable.
     log : list of dict
@@ -65,11 +67,12 @@ class Project:
     region: str
     path: Path | None = None
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.settings = load_settings(self.settings)
         for name in LAYERS:
             self.layers.setdefault(name, _empty_layer())
 
@@ -87,7 +90,7 @@ class Project:
             region=self.region,
             path=self.path,
             layers={k: v.copy() for k, v in self.layers.items()},
-            settings=json.loads(json.dumps(self.settings, default=str)),
+            settings=self.settings.model_copy(deep=True),
             scenarios=json.loads(json.dumps(self.scenarios, default=str)),
             log=[dict(e) for e in self.log],
         )
@@ -105,64 +108,6 @@ class Project:
         entry = {"at": now_iso(), "what": what, **details}
         self.log.append(entry)
         return entry
-
-
-# --------------------------------------------------------------------------------------------
-# Demo
-
-
-def demo_project() -> Project:
-    """Return the demo project: region helsinki-center, the demo store, competitors, survey.
-
-    The customers layer holds the demo survey geocoded offline when the geocoder is available.
-
-    Returns
-    -------
-    Project
-        Not saved anywhere (``path`` is None).
-    """
-    from tradearea.project import demo
-
-    demo.ensure_demo_region()
-    stores = demo.demo_stores()
-    points = gpd.points_from_xy(stores["lon"], stores["lat"], crs="EPSG:4326")
-    all_stores = gpd.GeoDataFrame(stores, geometry=points, crs="EPSG:4326")
-    own = all_stores[all_stores["role"] == "own"].drop(columns="role").reset_index(drop=True)
-    comp = all_stores[all_stores["role"] == "competitor"].drop(columns="role")
-    project = Project(
-        name="Demo: Lidl, Helsinki centre",
-        region=DEMO_REGION,
-        layers={"stores": own, "competitors": comp.reset_index(drop=True)},
-        settings={
-            "currency": "EUR",
-            "survey_file": demo.DEMO_SURVEY.name,
-            # the example loyalty export (fictional people at real addresses; 60 link to the survey)
-            "crm_file": str(demo.DEMO_CRM),
-        },
-    )
-    from tradearea.geocode import geocode_frame
-    from tradearea.surveys import load_survey
-
-    # the demo survey is read and geocoded offline, exactly as the Survey page does
-    survey, _rejected = load_survey(demo.DEMO_SURVEY)
-    geocoded = geocode_frame(survey, region=DEMO_REGION, address_col="address")
-    project.layers["customers"] = points_frame(geocoded)
-    project.record("import", file=demo.DEMO_SURVEY.name, rows=len(survey))
-    project.record(
-        "geocode", rows=len(survey), placed=int(geocoded["lat"].notna().sum()), online=False
-    )
-    # and its trade areas by share of annual spend (75 / 90 / 95 %), walking outward by distance
-    from tradearea.tradeareas import trade_areas_by_share
-
-    result = trade_areas_by_share(geocoded, own, region=DEMO_REGION)
-    project.layers["trade_areas"] = result.areas
-    project.settings["trade_areas"] = {
-        "method": "share",
-        "thresholds": [75, 90, 95],
-        "metric": "distance",
-        "weight": "annual_spend",
-    }
-    return project
 
 
 def points_frame(frame: pd.DataFrame, *, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFrame:
@@ -211,6 +156,9 @@ def open_project(target: str | Path) -> Project:
         If the file is missing, not a GeoPackage, or not a tradearea project.
     """
     if str(target) == DEMO:
+        # the demo is built by demo.py, which builds on this module
+        from tradearea.project.demo import demo_project
+
         return demo_project()
     path = Path(target)
     if not path.is_file():
@@ -236,7 +184,7 @@ def open_project(target: str | Path) -> Project:
         )
         raise InputError(msg, file=str(path))
     try:
-        settings = {r.key: json.loads(r.value) for r in tables["settings"].itertuples()}
+        raw_settings = {r.key: json.loads(r.value) for r in tables["settings"].itertuples()}
         scenarios = {r.name: json.loads(r.inputs) for r in tables["scenarios"].itertuples()}
         log = [json.loads(r.entry) for r in tables["audit_log"].itertuples()]
     except (AttributeError, ValueError, TypeError, RecursionError) as exc:
@@ -252,7 +200,7 @@ def open_project(target: str | Path) -> Project:
         region=meta.get("region", DEMO_REGION),
         path=path,
         layers=layers,
-        settings=settings,
+        settings=load_settings(raw_settings, file=str(path)),
         scenarios=scenarios,
         log=log,
     )
@@ -352,10 +300,10 @@ def save_project(project: Project, path: str | Path | None = None) -> Path:
             "project_meta": pd.DataFrame({"key": list(meta), "value": list(meta.values())}),
             "settings": pd.DataFrame(
                 {
-                    "key": list(project.settings),
+                    "key": list(project.settings.to_json()),
                     "value": [
                         json.dumps(v, default=str, ensure_ascii=False)
-                        for v in project.settings.values()
+                        for v in project.settings.to_json().values()
                     ],
                 }
             ),
@@ -443,7 +391,7 @@ def _decode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # Migrations: schema version N -> N + 1, applied in memory when an older project opens.
 def _migrate_1_to_2(project: Project) -> None:
     """Version 1 kept no audit log entries for saves and no currency setting."""
-    project.settings.setdefault("currency", "EUR")
+    # the currency setting defaults to EUR in ProjectSettings
     project.record("migrate", from_version=1, to_version=2)
 
 
@@ -533,7 +481,6 @@ __all__ = [
     "LAYERS",
     "SCHEMA_VERSION",
     "Project",
-    "demo_project",
     "layer_summary",
     "new_project",
     "now_iso",
