@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradearea.errors import InputError
+from tradearea.project.demo import DEMO_CANDIDATE
 from tradearea.report import (
-    DEMO_CANDIDATE,
     SECTION_KEYS,
     build_report,
     choose_sites,
@@ -38,7 +38,7 @@ def library() -> dict:
     from tradearea.demand import spend_per_household, zone_demand, zones_from_buildings
     from tradearea.forecast import candidate_store, forecast_candidate
     from tradearea.project.demo import demo_stores
-    from tradearea.project.pricing import demo_scenario_inputs
+    from tradearea.project.demo import demo_scenario_inputs
     from tradearea.regions.packs import load_region
 
     region = load_region("helsinki-center")

@@ -63,7 +63,7 @@ def test_page_numbers_and_contents_point_at_the_right_pages(pdf: Path) -> None:
 def test_key_figures_equal_the_library(text: str) -> None:
     """The numbers printed are the library's numbers, formatted."""
     from tradearea import pricing
-    from tradearea.project.pricing import demo_scenario_inputs
+    from tradearea.project.demo import demo_scenario_inputs
 
     flat = " ".join(text.split())
     report = demo_report(charts=True)

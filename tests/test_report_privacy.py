@@ -15,7 +15,7 @@ import shapely
 from _report_support import demo_output, demo_project, have_poppler, pdf_text
 from scipy.spatial import cKDTree
 
-from tradearea.project.pricing import demo_scenario_inputs
+from tradearea.project.demo import demo_scenario_inputs
 from tradearea.report import build_report, render
 
 XSS_STORE = "<img src=x onerror=alert(1)>"

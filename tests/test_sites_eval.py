@@ -13,7 +13,8 @@ from shapely.geometry import Point
 from tradearea import project as proj
 from tradearea import sites
 from tradearea.errors import InputError
-from tradearea.project.workspace import Project, demo_project, open_project, save_project
+from tradearea.project.workspace import Project, open_project, save_project
+from tradearea.project.demo import demo_project
 
 HAKANIEMI = {"lat": 60.1775, "lon": 24.9505, "name": "Hakaniemi corner", "format": "convenience"}
 
@@ -34,7 +35,7 @@ def walk(demo: Project) -> proj.CandidateEvaluation:
 
 
 def test_demo_candidate_is_the_reports(demo: Project) -> None:
-    from tradearea.report import DEMO_CANDIDATE
+    from tradearea.project.demo import DEMO_CANDIDATE
 
     kw = proj.demo_candidate()
     assert (kw["lat"], kw["lon"], kw["candidate_id"]) == (
@@ -49,7 +50,7 @@ def test_demo_candidate_is_the_reports(demo: Project) -> None:
 def test_figures_agree_with_the_report(demo: Project, method: str) -> None:
     """The Sites page, the CLI report and the app report give the same numbers for a site."""
     from tradearea.project.analysis import ProjectAnalysis
-    from tradearea.report import DEMO_CANDIDATE
+    from tradearea.project.demo import DEMO_CANDIDATE
     from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()
@@ -277,7 +278,7 @@ def test_layer_ids_read_as_the_report_reads_them() -> None:
 def test_report_uses_the_calibrated_huff_parameters(demo: Project) -> None:
     """The Competition page keeps α and β calibrated on the survey: both faces use them."""
     from tradearea.project.analysis import ProjectAnalysis
-    from tradearea.report import DEMO_CANDIDATE
+    from tradearea.project.demo import DEMO_CANDIDATE
     from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()

@@ -15,7 +15,6 @@ import pandas as pd
 from tradearea.errors import InputError
 from tradearea.privacy import check_k, customer_cells, log_detailed, strip_personal
 from tradearea.project.analysis import (
-    DEMO_CANDIDATE,
     ProjectAnalysis,
     Unavailable,
     choose_sites,
@@ -50,7 +49,7 @@ def _section_keys(sections: Sequence[str] | None) -> list[str]:
     unknown = [k for k in keys if k not in SECTION_KEYS]
     if unknown:
         msg = f"unknown section {unknown[0]!r}; sections are: {', '.join(SECTION_KEYS)}"
-        raise InputError(msg, column="--section")
+        raise InputError(msg, column="sections")
     return [k for k in SECTION_KEYS if k in keys]
 
 
@@ -100,9 +99,9 @@ def build_report(
     """
     keys = _section_keys(sections)
     try:
-        k = check_k(k if k is not None else project.settings.get("privacy_k", DEFAULT_K))
+        k = check_k(k if k is not None else project.settings.privacy_k)
     except ValueError as exc:
-        raise InputError(str(exc), column="--k") from None
+        raise InputError(str(exc), column="k") from None
     ctx = ProjectAnalysis(project, k=k, draw=charts)
     ctx.crm_customers = crm
     chosen = choose_sites(project, list(sites) if sites else None)
@@ -311,7 +310,6 @@ def file_name(report: Report, fmt: str) -> str:
 
 __all__ = [
     "DEFAULT_K",
-    "DEMO_CANDIDATE",
     "FORMATS",
     "MEDIA_TYPES",
     "PROJECT_SECTIONS",

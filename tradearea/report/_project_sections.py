@@ -139,10 +139,10 @@ def section_assumptions(
     alpha, beta = ctx.huff_parameters
     rows: list[tuple[str, Any, str]] = [
         ("Currency", ctx.currency, "project setting currency"),
-        ("Huff α (attractiveness = sales floor area)", alpha, "setting huff_alpha or default"),
-        ("Huff β (distance decay, straight-line metres)", beta, "setting huff_beta or default"),
+        ("Huff α (attractiveness = sales floor area)", alpha, f"setting huff ({settings.huff.source})"),
+        ("Huff β (distance decay, straight-line metres)", beta, f"setting huff ({settings.huff.source})"),
         ("Huff minimum distance", "50 m", "tradearea.huff"),
-        ("Candidate trade-area method", settings.get("candidate_trade_area", "huff"), "setting"),
+        ("Candidate trade-area method", settings.candidate_trade_area, "setting candidate_trade_area"),
         (
             "Huff contour tiers (market share)",
             " / ".join(f"{t:.0%}" for t in PENETRATION_THRESHOLDS),
@@ -150,8 +150,8 @@ def section_assumptions(
         ),
         (
             "Survey share tiers (share of yearly spend)",
-            " / ".join(f"{t:.0%}" for t in settings.get("share_thresholds", (0.75, 0.90, 0.95))),
-            "setting share_thresholds or default",
+            " / ".join(f"{t:.0%}" for t in settings.share_thresholds),
+            "setting share_thresholds",
         ),
         ("People per household", DEFAULT_HOUSEHOLD_SIZE, "tradearea.demand (Helsinki ~1.9)"),
         ("IRS period", ctx.irs_period, "setting irs_period (DOMAIN §2 uses a week)"),
@@ -221,7 +221,7 @@ def section_sources(
     )
     rows.append(("Licence", meta.get("licence", "ODbL 1.0")))
     rows.append(("Attribution", meta.get("attribution", OSM_ATTRIBUTION)))
-    survey = ctx.settings.get("survey_file")
+    survey = ctx.settings.survey_file
     if survey:
         rows.append(("Customer survey", str(survey)))
     rows.append(("Software", f"tradearea {__version__}"))

@@ -322,7 +322,7 @@ def _crm_customers(sa: SiteAnalysis) -> pd.DataFrame:
     customers = sa.ctx.customers()
     if len(customers) and "segment" in customers and {"revenue", "clv"} <= set(customers):
         return pd.DataFrame(customers.drop(columns="geometry", errors="ignore"))
-    source = sa.ctx.settings.get("crm_file")
+    source = sa.ctx.settings.crm_file
     if source:
         from pathlib import Path
 

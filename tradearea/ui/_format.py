@@ -41,7 +41,7 @@ def currency(*, code: str | None = None, language: str | None = None) -> str:
         ``en`` or ``zh`` (the interface language by default).
     """
     if code is None:
-        code = str(current_project().settings.get("currency") or "")
+        code = current_project().settings.currency
     code = code.strip()
     if (language or lang()) == "zh":
         return CURRENCY_ZH.get(code.upper(), code)

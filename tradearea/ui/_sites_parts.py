@@ -92,7 +92,7 @@ def _rent_changed(candidate_id: str, evaluation_of: Callable[[str], Any]) -> Non
 
 def _tick_changed(candidate_id: str, key: str, evaluation_of: Callable[[str], Any]) -> None:
     project = current_project()
-    ticks = dict((project.settings.get("taboo_ticks") or {}).get(candidate_id) or {})
+    ticks = dict(project.settings.taboo_ticks.get(candidate_id) or {})
     ticks[key] = bool(st.session_state.get(f"{_K}tick.{candidate_id}.{key}"))
     proj.set_taboo_ticks(project, candidate_id, ticks)
     ev = evaluation_of(candidate_id)
@@ -337,7 +337,7 @@ def _taboos(ev: Any, evaluation_of: Callable[[str], Any]) -> None:
         ).set_index(tr("Item", "项目"))
     )
     st.markdown("**" + tr("To check on site (tick when present)", "现场核查（存在则勾选）") + "**")
-    ticks = (current_project().settings.get("taboo_ticks") or {}).get(cid) or {}
+    ticks = current_project().settings.taboo_ticks.get(cid) or {}
     manual = table[~table["auto"]]
     cols = st.columns(2)
     for i, r in enumerate(manual.itertuples()):

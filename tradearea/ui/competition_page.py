@@ -11,18 +11,31 @@ import pandas as pd
 import streamlit as st
 from branca.element import Element
 
-from tradearea import calibration, competition, demand, forecast, huff, saturation
+from tradearea import calibration, competition, demand, forecast, saturation
+from tradearea import project as proj
 from tradearea._core.escaping import escape_html
+from tradearea.project import market as proj_market
+from tradearea.project.analysis import IRS_AFTER_LABEL, Unavailable
+from tradearea.tiers import tier_name
 from tradearea.ui._common import (
     current_project,
     current_region,
+    lang,
     offline_map,
     show_error,
     show_map,
     tr,
 )
+from tradearea.ui._format import money, number, percent
 
 CANDIDATE_KEY = "competition_candidate"
+HUFF_SOURCES = {
+    "default": ("defaults (α 1, β 2)", "默认值（α 1，β 2）"),
+    "survey_ml": ("fitted from the survey (maximum likelihood)", "由问卷拟合（最大似然）"),
+    "survey_mci": ("fitted from the survey (MCI)", "由问卷拟合（MCI）"),
+    "user": ("set by the user", "用户设定"),
+    "calibrated": ("calibrated", "已校准"),
+}
 LAST_CLICK_KEY = "competition_last_click"
 WGS84 = "EPSG:4326"
 # Quantile classes of the saturation surface, least to most under-served; then no competition.
@@ -107,24 +120,30 @@ def _settings(project: Any) -> dict[str, Any]:
         key="comp_format",
     )
     category = competition.FORMATS[fmt].category
-    default = demand.spend_per_household(fmt, settings=project.settings)
+    current = proj_market.spend(project.settings, fmt, period="week")
     spend = c2.number_input(
-        tr("Spending per household per week (RE)", "每户每周消费 (RE)"), min_value=0.0, value=float(default), step=5.0, key=f"comp_spend_{category}",
-        help=tr("Default for the category; an assumption you should replace with local figures.", "该品类的默认值；请用本地数据替换。"),
+        tr("Spending per household per week (RE)", "每户每周消费 (RE)"), min_value=0.0, value=float(current), step=5.0, key=f"comp_spend_{category}",
+        help=tr("A project setting for the category (every page and the report use it); replace the default with local figures.", "该品类的项目设置（所有页面与报告共用）；请用本地数据替换默认值。"),
     )  # fmt: skip
+    if abs(float(spend) - current) > 1e-9:
+        table = {**project.settings.spend_per_household, category: float(spend)}
+        proj.set_settings(project, spend_per_household=table)
     c3.caption(tr("Category", "品类") + ": " + tr(*competition.CATEGORIES[category]))
     return {"format": fmt, "category": category, "spend": float(spend)}
 
 
-def _competitors(project: Any, region: Any, opts: dict[str, Any]) -> gpd.GeoDataFrame:
+def _competitors(project: Any, region: Any, opts: dict[str, Any]) -> pd.DataFrame:
     with st.expander(
         tr("Competitors: region shops and your list", "竞争店：区域商店与上传名单"), expanded=False
     ):
         use_region = st.checkbox(
             tr("Include the region's shops (OpenStreetMap)", "包含区域商店（OpenStreetMap）"),
-            value=True,
+            value=bool(project.settings.competitors_from_region),
             key="comp_use_region",
-        )
+            help=tr("A project setting: every page and the report count the same competitors.", "项目设置：所有页面与报告计入相同的竞争店。"),
+        )  # fmt: skip
+        if use_region != project.settings.competitors_from_region:
+            proj.set_settings(project, competitors_from_region=bool(use_region))
         upload = st.file_uploader(
             tr("Upload competitors (CSV: name, brand, format, lat, lon, floor_area_m2)", "上传竞争店（CSV：名称、品牌、业态、纬度、经度、营业面积）"),
             type=["csv", "xlsx"], key="comp_upload",
@@ -133,23 +152,7 @@ def _competitors(project: Any, region: Any, opts: dict[str, Any]) -> gpd.GeoData
             tr("Use this list", "使用此名单"), key="comp_upload_btn"
         ):
             _load_upload(project, upload)
-    layer = _plain(project.layer("competitors"))
-    parts = []
-    if len(layer) and {"lat", "lon", "format"} <= set(layer.columns):
-        layer = layer[layer["format"].isin(list(competition.FORMATS))]
-        parts.append(_plain(competition.fill_floor_area(layer)).assign(source="project"))
-    if use_region:
-        parts.append(_region_competitors(project.region).assign(source="region"))
-    if not parts:
-        return competition.fill_floor_area(pd.DataFrame(columns=list(competition.STORE_COLUMNS)))
-    comp = pd.concat(parts, ignore_index=True)
-    if len(parts) == 2:
-        comp = _plain(competition.combine_competitors(parts[1], parts[0]))
-    comp = comp[comp["category"] == opts["category"]].drop_duplicates("store_id")
-    own = _own_stores(project)
-    if len(own):  # the own store is mapped in OSM too: do not count it as a competitor
-        comp = competition.remove_matches(comp, own)
-    return competition.fill_floor_area(comp.reset_index(drop=True))
+    return proj.competitors(project, region, category=opts["category"])
 
 
 def _read_upload(upload: Any, read: Any, stem: str) -> Any:
@@ -180,8 +183,7 @@ def _load_upload(project: Any, upload: Any) -> None:
     frame = _read_upload(upload, competition.read_competitors, "competitors")
     if frame is None:
         return
-    project.layers["competitors"] = frame
-    project.record("import", file=upload.name, rows=len(frame), layer="competitors")
+    proj.set_layer(project, "competitors", frame, file=upload.name)
     st.success(tr(f"{len(frame)} competitors loaded", f"已载入 {len(frame)} 家竞争店"))
 
 
@@ -203,20 +205,13 @@ def _zones_upload(project: Any) -> None:
         ):
             zones = _read_upload(upload, demand.read_zones, "zones")
             if zones is not None:
-                project.layers["zones"] = zones
-                project.record("import", file=upload.name, rows=len(zones), layer="zones")
+                proj.set_layer(project, "zones", zones, file=upload.name)
                 st.success(tr(f"{len(zones)} zones loaded", f"已载入 {len(zones)} 个分区"))
 
 
-def _own_stores(project: Any) -> pd.DataFrame:
-    own = _plain(project.layer("stores"))
-    if not len(own) or not {"lat", "lon"} <= set(own.columns):
-        return pd.DataFrame(columns=[*competition.STORE_COLUMNS, "role"])
-    if "format" not in own.columns or own["format"].isna().any():
-        own["format"] = own.get("format", pd.Series(dtype=object)).fillna("supermarket")
-    own = _plain(competition.fill_floor_area(own))
-    own["role"] = "own"
-    return own
+def _own_stores(project: Any, region: Any, category: str) -> pd.DataFrame:
+    own = proj.own_stores(project, region)
+    return own[own["category"] == category].reset_index(drop=True)
 
 
 def _candidate(
@@ -243,10 +238,10 @@ def _candidate(
         )
     )
     cand = forecast.candidate_store(point[0], point[1], format=opts["format"], floor_area_m2=area)
-    from tradearea.project import place_candidate
-
-    # one candidate of this page in the layer, next to those added on the Sites page
-    place_candidate(project, cand, source="competition")
+    # one candidate of this page in the layer, next to those added on the Sites page: it is
+    # evaluated the same way here, on the Sites page and in the report
+    cand["candidate_id"] = proj.place_candidate(project, cand, source="competition")
+    cand["store_id"] = cand["candidate_id"]
     return cand
 
 
@@ -338,158 +333,121 @@ def _store_markers(
         ).add_to(m)
 
 
-def _huff_parameters(
-    project: Any, stores: pd.DataFrame, own: pd.DataFrame
-) -> tuple[float, float, str, dict[str, Any] | None]:
-    customers = _plain(project.layer("customers"))
-    fit = None
-    if (
-        len(customers)
-        and {"lat", "lon", "visits_per_month"} <= set(customers.columns)
-        and len(own) == 1
-    ):
-        cols = [
-            c
-            for c in (
-                "respondent_id",
-                "lat",
-                "lon",
-                "visits_per_month",
-                "competitor_1",
-                "competitor_1_visits_per_month",
-                "competitor_2",
-                "competitor_2_visits_per_month",
-            )
-            if c in customers.columns
-        ]
-        fit = _calibrate(
-            customers[cols],
-            stores[["store_id", "name", "lat", "lon", "floor_area_m2"]],
-            str(own["store_id"].iloc[0]),
-        )
-    a0, b0, source = (
-        (fit["alpha"], fit["beta"], "survey_ml")
-        if fit
-        else (huff.DEFAULT_ALPHA, huff.DEFAULT_BETA, "default")
-    )
+def _huff_parameters(project: Any, stores: pd.DataFrame, own: pd.DataFrame) -> tuple[float, float]:
+    huff_set = project.settings.huff
     c1, c2, c3 = st.columns(3)
     alpha = c1.number_input(
         tr("α (attractiveness)", "α（吸引力指数）"),
-        value=round(float(a0), 3),
+        value=round(float(huff_set.alpha), 3),
         step=0.05,
         key="comp_alpha",
     )
     beta = c2.number_input(
         tr("β (distance decay)", "β（距离衰减指数）"),
-        value=round(float(b0), 3),
+        value=round(float(huff_set.beta), 3),
         step=0.05,
         key="comp_beta",
     )
-    if fit:
-        c3.caption(tr(
-            f"Fitted from the survey (maximum likelihood, n={fit['n_respondents']}): α={fit['alpha']:.2f} ± {fit['se_alpha']:.2f}, β={fit['beta']:.2f} ± {fit['se_beta']:.2f}, pseudo-R² {fit['pseudo_r2']:.2f}",
-            f"由问卷拟合（最大似然，n={fit['n_respondents']}）：α={fit['alpha']:.2f} ± {fit['se_alpha']:.2f}，β={fit['beta']:.2f} ± {fit['se_beta']:.2f}，伪R² {fit['pseudo_r2']:.2f}",
-        ))  # fmt: skip
-    else:
-        c3.caption(
-            tr("Defaults (no geocoded survey to fit from).", "默认值（无可拟合的已地理编码问卷）。")
-        )
-    if (alpha, beta) != (round(float(a0), 3), round(float(b0), 3)):
-        source = "user"
-    project.settings["huff"] = {"alpha": float(alpha), "beta": float(beta), "source": source}
-    return float(alpha), float(beta), source, fit
-
-
-def _irs_tables(
-    project: Any,
-    own: pd.DataFrame,
-    comp: pd.DataFrame,
-    zones: gpd.GeoDataFrame,
-    opts: dict[str, Any],
-    cand: dict[str, Any] | None,
-) -> None:
-    st.subheader(tr("Index of Retail Saturation by tier", "各商圈零售饱和指数 (IRS)"))
-    areas = project.layer("trade_areas")
-    if not len(areas) or "tier" not in areas.columns:
-        if not len(own):
-            st.info(tr("No own store and no trade areas yet.", "尚无本店与商圈。"))
-            return
-        st.caption(
-            tr(
-                "No trade areas drawn yet: rule-of-thumb rings of 1, 3 and 5 km.",
-                "尚未绘制商圈：采用 1、3、5 公里经验环。",
-            )
-        )
-        areas = saturation.rule_of_thumb_rings(own)
-    all_stores = pd.concat([comp, own], ignore_index=True)
-    table = saturation.irs_by_trade_area(
-        areas, all_stores, format=opts["format"], spend=opts["spend"], zones=zones, candidate=cand
+    if (round(float(alpha), 3), round(float(beta), 3)) != (
+        round(huff_set.alpha, 3),
+        round(huff_set.beta, 3),
+    ):
+        proj.set_huff(project, float(alpha), float(beta), source="user")
+    c3.caption(tr("Source", "来源") + ": " + tr(*HUFF_SOURCES.get(huff_set.source, (huff_set.source, huff_set.source))))
+    customers = _plain(project.layer("customers"))
+    can_fit = (
+        len(customers)
+        and {"lat", "lon", "visits_per_month"} <= set(customers.columns)
+        and len(own) == 1
     )
+    if can_fit and c3.button(tr("Fit α and β from the survey", "由问卷拟合 α 与 β"), key="comp_fit"):
+        cols = [c for c in ("respondent_id", "lat", "lon", "visits_per_month", "competitor_1",
+                            "competitor_1_visits_per_month", "competitor_2",
+                            "competitor_2_visits_per_month") if c in customers.columns]  # fmt: skip
+        fit = _calibrate(
+            customers[cols],
+            stores[["store_id", "name", "lat", "lon", "floor_area_m2"]],
+            str(own["store_id"].iloc[0]),
+        )
+        if fit is None:
+            st.warning(tr("The survey cannot be fitted (too few placed respondents).", "问卷无法拟合（已定位的受访者太少）。"))
+        else:
+            proj.set_huff(project, fit["alpha"], fit["beta"], source="survey_ml")
+            for key in ("comp_alpha", "comp_beta"):
+                st.session_state.pop(key, None)
+            st.success(tr(
+                f"Fitted from the survey (maximum likelihood, n={fit['n_respondents']}): α={fit['alpha']:.2f} ± {fit['se_alpha']:.2f}, β={fit['beta']:.2f} ± {fit['se_beta']:.2f}, pseudo-R² {fit['pseudo_r2']:.2f}",
+                f"由问卷拟合（最大似然，n={fit['n_respondents']}）：α={fit['alpha']:.2f} ± {fit['se_alpha']:.2f}，β={fit['beta']:.2f} ± {fit['se_beta']:.2f}，伪R² {fit['pseudo_r2']:.2f}",
+            ))  # fmt: skip
+            st.rerun()
+    return float(project.settings.huff.alpha), float(project.settings.huff.beta)
+
+
+def _irs_tables(project: Any, ctx: Any, own: pd.DataFrame) -> None:
+    st.subheader(tr("Index of Retail Saturation by tier", "各商圈零售饱和指数 (IRS)"))
+    sites_ = [s for s in ctx.sites() if s.kind == "store" and s.site_id in set(own["store_id"])]
+    if not sites_:
+        st.info(tr("No own store of this category yet.", "尚无该品类的本店。"))
+        return
+    rows = []
+    for site in sites_:
+        try:
+            ring = ctx.site(site).irs()["ring"]
+        except Unavailable as exc:
+            show_error(exc)
+            continue
+        rows.append(ring.assign(store_id=site.site_id))
+    if not rows:
+        return
+    table = pd.concat(rows, ignore_index=True)
+    table["tier_name"] = [tier_name(t, chinese=lang() == "zh") for t in table["tier"]]
     names = {"store_id": tr("Store", "门店"), "tier_name": tr("Tier", "商圈层级"), "customers": tr("Households (C)", "户数 (C)"),
-             "spend": "RE", "floor_area": "RF m²", "stores": tr("Stores", "门店数"), "irs": "IRS", "irs_with_candidate": tr("IRS with candidate", "加入候选店后 IRS")}  # fmt: skip
+             "spend": "RE", "floor_area": "RF m²", "stores": tr("Stores", "门店数"), "irs": "IRS"}  # fmt: skip
     cols = [c for c in names if c in table.columns]
     st.dataframe(table[cols].rename(columns=names), hide_index=True, width="stretch")
-    st.caption(tr("IRS = C × RE / RF (spending per m² per week); higher = less saturated. Households are estimates from buildings unless zones were uploaded.",
-                  "IRS = C × RE / RF（每平方米每周消费额）；越高越不饱和。除非上传了分区数据，户数为按建筑估算。"))  # fmt: skip
+    st.caption(tr(f"IRS = C × RE / RF (spending per m² per {ctx.irs_period}) per tier ring; higher = less saturated. Households: {ctx.zone_source}.",
+                  f"IRS = C × RE / RF（每平方米每{ {'week': '周', 'month': '月', 'year': '年'}[ctx.irs_period] }消费额），按商圈环计算；越高越不饱和。户数来源：{ctx.zone_source}。"))  # fmt: skip
 
 
-def _forecast(
-    zones: gpd.GeoDataFrame,
-    own: pd.DataFrame,
-    comp: pd.DataFrame,
-    cand: dict[str, Any],
-    alpha: float,
-    beta: float,
-    opts: dict[str, Any],
-) -> None:
+def _forecast(project: Any, cand: dict[str, Any], comp: pd.DataFrame, own: pd.DataFrame) -> None:
     st.subheader(tr("Huff sales forecast for the candidate", "候选店 Huff 销售预测"))
-    zd = demand.zone_demand(zones, spend=opts["spend"])
-    stores = pd.concat([own, comp], ignore_index=True)
     try:
-        fc = forecast.forecast_candidate(
-            zd,
-            stores,
-            cand,
-            own=own["store_id"].astype(str).tolist(),
-            alpha=alpha,
-            beta=beta,
-            spend=opts["spend"],
-        )
-    except ValueError as exc:
+        ev = proj.evaluate_candidate(
+            project, cand["lat"], cand["lon"], name=cand["name"], format=cand["format"],
+            floor_area_m2=cand["floor_area_m2"], candidate_id=cand["candidate_id"],
+            ticks=project.settings.taboo_ticks.get(cand["candidate_id"]),
+        )  # fmt: skip
+    except (ValueError, Unavailable) as exc:
         show_error(exc)
         return
+    fc = ev.forecast
+    if fc is None:
+        st.info(tr("No stores to share the market with: no Huff forecast.", "无可分享市场的门店：无法进行 Huff 预测。"))
+        return
+    fig = ev.figures
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("Expected sales per week", "预计周销售额"), f"{fc.expected_sales:,.0f}")
+    c1.metric(tr("Expected sales per year", "预计年销售额"), money(fc.expected_sales))
     c2.metric(
         tr("From own stores (cannibalisation)", "来自本店（自我蚕食）"),
-        f"{fc.from_own:,.0f}",
-        f"{fc.cannibalisation_share:.0%}",
+        money(fc.from_own),
+        percent(fc.cannibalisation_share),
         delta_color="off",
     )
-    c3.metric(tr("From competitors", "来自竞争店"), f"{fc.from_competitors:,.0f}")
-    irs_after = fc.irs.get("irs_with_candidate", float("nan"))
+    c3.metric(tr("From competitors", "来自竞争店"), money(fc.from_competitors))
+    change = fig["irs_after"] - fig["irs_before"]
     c4.metric(
-        tr("IRS within the primary ring after opening", "开业后第一商圈 IRS"),
-        f"{irs_after:,.1f}",
-        f"{fc.irs.get('irs_change', 0.0):+,.1f}",
+        tr(*IRS_AFTER_LABEL),
+        number(fig["irs_after"], 1),
+        f"{change:+,.1f}" if np.isfinite(change) else None,
         delta_color="off",
     )
-    q1, q2 = st.columns([1, 3])
-    capture = q1.number_input(
-        tr("Capture share (quick estimate)", "截流率（快速估算）"),
-        min_value=0.0,
-        max_value=1.0,
-        value=0.10,
-        step=0.05,
-        key="comp_capture",
-    )
-    quick = forecast.quick_sales_estimate(fc.irs["customers"], opts["spend"], capture_share=capture)
-    q2.caption(tr(
-        f"Survey rule of thumb (DOMAIN.md §1): {fc.irs['customers']:,.0f} households within {fc.irs['radius_m']:,.0f} m × {opts['spend']:,.0f} × {capture:.0%} ≈ {quick:,.0f} per week (Huff: {fc.expected_sales:,.0f}).",
-        f"问卷经验估算：{fc.irs['radius_m']:,.0f} 米内 {fc.irs['customers']:,.0f} 户 × {opts['spend']:,.0f} × {capture:.0%} ≈ 每周 {quick:,.0f}（Huff：{fc.expected_sales:,.0f}）。",
+    st.caption(tr(
+        f"The same figures as on the Sites page and in the report (candidate {cand['candidate_id']}). Trade areas: {ev.method}.",
+        f"与选址页和报告中的数字相同（候选店 {cand['candidate_id']}）。商圈：{ev.method}。",
     ))  # fmt: skip
     table = fc.stores.head(12).rename(columns={"name": tr("Store", "门店"), "role": tr("Role", "类型"), "sales_before": tr("Sales before", "开店前销售"), "sales_after": tr("Sales after", "开店后销售"), "transfer": tr("Taken by candidate", "被候选店分流"), "transfer_share": tr("Share of candidate sales", "占候选店销售比例")})  # fmt: skip
     st.dataframe(table.drop(columns=["store_id"]), hide_index=True, width="stretch")
+    zones = proj.demand_zones(project, current_region(), cand["format"])
     m = offline_map(center=(cand["lat"], cand["lon"]), zoom=14)
     shares = zones[["origin_id", "geometry"]].merge(
         fc.zones[["origin_id", "candidate_share"]], on="origin_id"
@@ -522,24 +480,24 @@ def page() -> None:
     except ValueError as exc:
         show_error(exc)
         return
-    own = _own_stores(project)
+    own = _own_stores(project, region, opts["category"])
     _zones_upload(project)
-    uploaded_zones = project.layer("zones")
-    zones = (
-        uploaded_zones
-        if len(uploaded_zones) and "households" in uploaded_zones.columns
-        else _region_zones(project.region, "h3")
-    )
-    n_own = len(own)
+    ctx = proj.ProjectAnalysis(project, draw=False)
+    try:
+        zones = ctx.zones(opts["format"])
+    except Unavailable as exc:
+        show_error(exc)
+        return
     c1, c2, c3 = st.columns(3)
     c1.metric(tr("Competing stores", "竞争店数"), f"{len(comp):,}")
     c2.metric(
         tr("Competing floor area (m²)", "竞争营业面积 (m²)"), f"{comp['floor_area_m2'].sum():,.0f}"
     )
+    estimated = ctx.zone_source != "project zones layer"
     c3.metric(
-        tr("Households (estimated)", "户数（估算）")
-        if not len(uploaded_zones)
-        else tr("Households", "户数"),
+        tr("Households in the region (estimated)", "区域户数（估算）")
+        if estimated
+        else tr("Households in the zones", "分区户数"),
         f"{zones['households'].sum():,.0f}",
     )
     with st.expander(tr("White-space surface settings", "空白市场分析设置"), expanded=False):
@@ -586,11 +544,11 @@ def page() -> None:
             hide_index=True,
             width="stretch",
         )
-    alpha, beta, _, _ = _huff_parameters(project, pd.concat([own, comp], ignore_index=True), own)
-    _irs_tables(project, own, comp, zones, opts, cand)
+    _huff_parameters(project, pd.concat([own, comp], ignore_index=True), own)
+    _irs_tables(project, ctx, own)
     if cand is not None:
-        _forecast(zones, own, comp, cand, alpha, beta, opts)
-    if n_own == 0:
+        _forecast(project, cand, comp, own)
+    if not len(own):
         st.caption(
             tr(
                 "No own store in the project: cannibalisation is zero.",

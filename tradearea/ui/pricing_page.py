@@ -12,6 +12,7 @@ import streamlit as st
 from tradearea import pricing
 from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
+from tradearea.project.scenarios import scenario_template
 from tradearea.settings import data_dir
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._pricing_charts import (
@@ -44,6 +45,7 @@ _FLOOR_COLUMNS = (
 )
 _COMP_COLUMNS = ("name", "price_per_m2", "rent_per_m2_month", "location_adj", "floor_adj",
                  "frontage_adj", "size_adj", "age_adj", "time_adj", "weight")  # fmt: skip
+_TEMPLATE = "template"
 _EXAMPLE = "example"
 _DEFAULTS = "defaults"
 
@@ -53,7 +55,13 @@ def _example_path() -> Any:
 
 
 def _source_scenario(source: str) -> pricing.Scenario:
-    """The scenario to load: the shipped example, the defaults or one saved in the project."""
+    """The scenario to load: the project's template, the example, the defaults or a saved one."""
+    if source == _TEMPLATE:
+        project = current_project()
+        sales = project.settings.sales_forecast
+        name = sales.name if sales is not None and sales.name else project.name
+        data = scenario_template(project.settings.currency, name=name, floor_area_m2=1_200.0)
+        return pricing.scenario_from_dict(data, file="template")
     if source == _DEFAULTS:
         return pricing.Scenario()
     if source == _EXAMPLE:
@@ -102,20 +110,15 @@ def _load(source: str) -> None:
 def _trade_area_suggestions() -> list[tuple[str, dict[str, float | None]]]:
     """Tenant sales the project already knows: its Huff forecast and its survey estimate.
 
-    The forecast is read from ``project.settings["sales_forecast"]`` (``expected_sales_per_year``
-    or ``expected_sales_per_week``); the survey estimate from the households of the trade-area
+    The forecast is the setting ``sales_forecast`` (the last candidate evaluated, a year); the
+    survey estimate from the households of the trade-area
     layer (all tiers) and the respondents' mean monthly spending (visits × spend per visit).
     """
     project = current_project()
     out: list[tuple[str, dict[str, float | None]]] = []
-    forecast = project.settings.get("sales_forecast")
-    if isinstance(forecast, dict):
-        yearly = forecast.get("expected_sales_per_year")
-        weekly = forecast.get("expected_sales_per_week")
-        try:
-            value = float(yearly) if yearly is not None else float(weekly) * 52
-        except (TypeError, ValueError):
-            value = math.nan
+    forecast = project.settings.sales_forecast
+    if forecast is not None:
+        value = float(forecast.expected_sales_per_year)
         if math.isfinite(value) and value > 0:
             out.append(
                 (
@@ -161,7 +164,7 @@ def _apply(changes: dict[str, float | None]) -> None:
 
 def _load_selected() -> None:
     """Load the scenario chosen in the "Start from" box (read at click time)."""
-    _load(st.session_state.get(_P + "source", _EXAMPLE))
+    _load(st.session_state.get(_P + "source", _TEMPLATE))
 
 
 def _number_input(key: str, step: float) -> None:
@@ -410,11 +413,15 @@ def page() -> None:
     """The Pricing page."""
     st.header(tr("Pricing", "租售定价"))
     project = current_project()
-    currency = str(project.settings.get("currency", ""))
+    currency = project.settings.currency
     if _P + "version" not in st.session_state:
-        _load(_EXAMPLE if _example_path().is_file() else _DEFAULTS)
-    sources = [_EXAMPLE, _DEFAULTS, *project.scenarios]
-    names = {_EXAMPLE: tr("Example scenario", "示例方案"), _DEFAULTS: tr("Defaults", "默认值")}
+        _load(_TEMPLATE)
+    sources = [_TEMPLATE, _EXAMPLE, _DEFAULTS, *project.scenarios]
+    names = {
+        _TEMPLATE: tr(f"Template for this project ({currency})", f"本项目模板（{currency}）"),
+        _EXAMPLE: tr("Example: CNY shopping podium", "示例：人民币购物中心裙楼"),
+        _DEFAULTS: tr("Defaults", "默认值"),
+    }
     left, right = st.columns([3, 1])
     left.selectbox(
         tr("Start from", "载入方案"),

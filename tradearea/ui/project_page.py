@@ -11,6 +11,7 @@ from tradearea._core.atomic import write_bytes_atomic
 from tradearea._core.escaping import escape_html
 from tradearea.errors import InputError
 from tradearea.project import workspace
+from tradearea.project.commands import set_settings
 from tradearea.regions.packs import list_regions
 from tradearea.settings import projects_dir
 from tradearea.ui._common import (
@@ -117,7 +118,7 @@ def page() -> None:
         _project_files()
     currency = st.text_input(
         tr("Currency of money figures", "金额货币"),
-        value=str(project.settings.get("currency", "EUR")),
+        value=project.settings.currency,
         max_chars=8,
         key="project_currency",
         help=tr(
@@ -125,9 +126,11 @@ def page() -> None:
             "显示在所有金额旁，随项目保存。",
         ),
     ).strip()
-    if currency and currency != project.settings.get("currency"):
-        project.settings["currency"] = currency
-        project.record("settings", currency=currency)
+    if currency and currency.upper() != project.settings.currency:
+        try:
+            set_settings(project, currency=currency)
+        except InputError as exc:
+            show_error(exc)
     meta = region.meta
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("Addresses", "地址"), f"{meta['counts']['addresses']:,}")

@@ -112,7 +112,7 @@ def _choices(project: Any) -> tuple[list[str], list[str], int, bool] | None:
             tr("Smallest customer count per map cell (k)", "地图每格最少顾客数 (k)"),
             min_value=1,
             max_value=1000,
-            value=int(project.settings.get("privacy_k", rep.DEFAULT_K)),
+            value=int(project.settings.privacy_k),
             step=1,
             key="report_k",
             help=tr(

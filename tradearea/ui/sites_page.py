@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import folium
@@ -42,89 +38,17 @@ TIER_COLOURS = {1: "#d7301f", 2: "#fc8d59", 3: "#fdcc8a"}
 # Evaluations, cached by their inputs
 
 
-def project_fingerprint(project: Any) -> str:
-    """Hash of what an evaluation reads from the project besides the candidate itself.
-
-    The region, own stores, competitors, demand zones and the Huff, spending and IRS settings;
-    not the scenarios and taboo answers, which are applied after the cached evaluation.
-    """
-    h = hashlib.sha256(str(project.region).encode())
-    for name in ("stores", "competitors", "zones"):
-        layer = project.layers.get(name)
-        if layer is None or not len(layer):
-            h.update(b"-")
-            continue
-        table = pd.DataFrame(layer.drop(columns=layer.geometry.name, errors="ignore"))
-        h.update(pd.util.hash_pandas_object(table.astype(str), index=False).to_numpy().tobytes())
-        h.update(b"".join(g.wkb if g is not None else b"" for g in layer.geometry))
-    keys = ("huff", "huff_alpha", "huff_beta", "spend_per_household", "irs_period")
-    settings = {k: project.settings.get(k) for k in keys}
-    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    return h.hexdigest()
-
-
-class _Evaluations:
-    """Evaluations by inputs, shared by the sessions of the server (least recently used out)."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key: tuple[str, str], value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-@st.cache_resource(show_spinner=False)
-def _evaluations() -> _Evaluations:
-    return _Evaluations()
-
-
-def _evaluated(fingerprint: str, inputs_json: str, project: Any, progress: Any = None) -> Any:
-    """The evaluation of a candidate without taboo answers (cached; shared, never changed).
-
-    Not an ``st.cache_resource`` function itself: the progress messages it shows in an
-    ``st.status`` box cannot be replayed from a cache.
-    """
-    cache = _evaluations()
-    key = (fingerprint, inputs_json)
-    found = cache.get(key)
-    if found is None:
-        found = proj.evaluate_candidate(
-            project, **json.loads(inputs_json), ticks={}, progress=progress
-        )
-        cache.put(key, found)
-    return found
-
-
 def evaluation(project: Any, inputs: dict[str, Any], progress: Any = None) -> Any:
     """Return the candidate's evaluation with the project's scenario, rent and taboo answers.
 
-    The heavy part (trade areas, households, IRS, Huff, street checks) is cached by the
-    candidate's inputs and the project's market; pricing and taboo answers are applied on top.
+    The library caches it on every input it reads (:func:`tradearea.project.evaluate_candidate`),
+    so the same candidate shows the same figures here, on the other pages and in the report.
     """
     keys = ("lat", "lon", "name", "format", "floor_area_m2", "candidate_id", "method")
     plain = {k: inputs.get(k) for k in keys}
-    plain["method"] = plain["method"] or project.settings.get(
-        "candidate_trade_area", sites.DEFAULT_METHOD
-    )
-    ev = _evaluated(
-        project_fingerprint(project), json.dumps(plain, sort_keys=True), project, progress
-    )
-    # priced from this project's scenarios every time: the cache is shared by all sessions
-    ev = proj.with_rent(project, ev, inputs.get("rent_per_m2_month"), from_project=True)
-    ticks = (project.settings.get("taboo_ticks") or {}).get(ev.candidate_id)
-    return proj.with_ticks(ev, ticks) if ticks else ev
+    plain["rent_per_m2_month"] = inputs.get("rent_per_m2_month")
+    ticks = project.settings.taboo_ticks.get(str(plain["candidate_id"]))
+    return proj.evaluate_candidate(project, **plain, ticks=ticks, progress=progress)
 
 
 def _inputs_of(project: Any, candidate_id: str) -> dict[str, Any] | None:
@@ -286,7 +210,7 @@ def _add_form(project: Any) -> None:
             "format": fmt,
             "floor_area_m2": float(area) if area else None,
             "candidate_id": proj.next_candidate_id(project),
-            "method": project.settings.get("candidate_trade_area", sites.DEFAULT_METHOD),
+            "method": project.settings.candidate_trade_area,
             "rent_per_m2_month": float(rent) if rent is not None else None,
         }
         _evaluate_and_add(project, inputs)
@@ -321,9 +245,7 @@ def _evaluate_and_add(project: Any, inputs: dict[str, Any]) -> None:
 
 
 def _method(project: Any) -> None:
-    current = project.settings.get("candidate_trade_area", sites.DEFAULT_METHOD)
-    if current not in sites.TRADE_AREA_METHODS:
-        current = sites.DEFAULT_METHOD
+    current = project.settings.candidate_trade_area
     st.session_state.setdefault(_K + "method", current)
     choice = st.selectbox(
         tr("Trade areas of candidates", "候选店址商圈划定方法"),
@@ -332,7 +254,7 @@ def _method(project: Any) -> None:
         key=_K + "method",
     )
     if choice != current:
-        project.settings["candidate_trade_area"] = choice
+        proj.set_settings(project, candidate_trade_area=choice)
     layer = project.layer("candidates")
     stale = [
         cid
@@ -359,7 +281,7 @@ def _reevaluate(project: Any, ids: list[str]) -> None:
         inputs = _inputs_of(project, cid)
         if inputs is None:
             continue
-        inputs["method"] = project.settings.get("candidate_trade_area")
+        inputs["method"] = project.settings.candidate_trade_area
         try:
             proj.put_candidate(project, evaluation(project, inputs), change="method")
         except Exception as exc:
@@ -370,7 +292,7 @@ def _reevaluate(project: Any, ids: list[str]) -> None:
 
 
 def _weights(project: Any) -> dict[str, float]:
-    saved = project.settings.get("scorecard_weights") or {}
+    saved = project.settings.scorecard_weights
     weights: dict[str, float] = {}
     with st.expander(tr("Scorecard weights", "评分权重"), expanded=False):
         cols = st.columns(2)
@@ -386,8 +308,8 @@ def _weights(project: Any) -> dict[str, float]:
                 )
             )
     before = {k: float(saved.get(k, spec["weight"])) for k, spec in sites.SCORECARD_FACTORS.items()}
-    if weights != before:
-        project.settings["scorecard_weights"] = weights
+    if weights != before and weights != saved:
+        proj.set_settings(project, scorecard_weights=weights)
     return weights
 
 
@@ -404,7 +326,7 @@ def _comparison(project: Any) -> pd.DataFrame | None:
         return None
     weights = _weights(project)
     try:
-        table = proj.compare_candidates(layer, weights)
+        table = proj.compare_project_candidates(project, weights)
     except ValueError as exc:
         show_error(exc)
         return None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from tradearea.ui._common import LANGUAGES, status_strip, tr
 
@@ -25,34 +27,36 @@ PAGES = (
 )
 
 
-def _not_built(title: str) -> Callable[[], None]:
-    def page() -> None:
-        st.header(title)
-        st.info(tr("This page is not built yet.", "此页面尚未完成。"))
-
-    return page
+def _page_function(module: str) -> Callable[[], None]:
+    return importlib.import_module(f"tradearea.ui.{module}").page
 
 
-def _page_function(module: str, title: str) -> Callable[[], None]:
-    try:
-        mod = importlib.import_module(f"tradearea.ui.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"tradearea.ui.{module}":
-            raise
-        return _not_built(title)
-    return mod.page
+def keep_inputs() -> None:
+    """Keep every input's value across language switches and page changes.
+
+    Streamlit forgets a widget's value when its label changes (switching the language
+    changes every label) or when its page is not shown; writing each keyed value back into
+    the session state at the start of a run keeps it, so a working pricing scenario or a
+    candidate's inputs survive the switch.
+    """
+    for key in list(st.session_state):
+        if not isinstance(key, str) or key.startswith(("FormSubmitter", "$$")):
+            continue
+        with contextlib.suppress(StreamlitAPIException, KeyError):
+            st.session_state[key] = st.session_state[key]
 
 
 def main() -> None:
     """Run the app (called by ``app.py`` and by ``tradearea app``)."""
     st.set_page_config(page_title="tradearea", page_icon=str(FAVICON), layout="wide")
+    keep_inputs()
     with st.sidebar:
         st.selectbox(
             "Language / 语言", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang"
         )
     pages = [
         st.Page(
-            _page_function(mod, tr(en, zh)),
+            _page_function(mod),
             title=tr(en, zh),
             url_path=url,
             icon=icon,
