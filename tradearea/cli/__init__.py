@@ -33,6 +33,7 @@ _COMMANDS = (
     "crm",
     "pricing",
     "report",
+    "summary",
     "run",
 )
 
