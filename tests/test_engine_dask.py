@@ -231,7 +231,7 @@ def test_huff_dask_equals_pandas(cluster: object, tmp_path: Path) -> None:
     zones, stores = _zones(), _stores()
     d = scale.to_dask(zones, npartitions=4)
     a = huff.huff_model(zones, stores, focus=["S1"])
-    b = scale.huff_model(d, stores, focus=["S1"], zones_out=tmp_path / "z")
+    b = scale.huff_model_to_parquet(d, stores, tmp_path / "z", focus=["S1"])
     _same(a.sales, b.sales)
     _same(a.zones, b.zones.compute(), ["origin_id"])
     assert b.sales["expected_sales"].sum() == pytest.approx(zones["demand"].sum(), rel=RTOL)
@@ -308,7 +308,7 @@ def test_irs_dask_equals_pandas(cluster: object) -> None:
 def test_parquet_crm_import_and_locating_agree(cluster: object, tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from tradearea.scale.crm_import import import_crm, locate_customers
+    from tradearea.batch.crm_import import import_crm, locate_customers
 
     raw = pd.read_csv(EXAMPLES / "crm_customers.csv", dtype=str, keep_default_na=False)
     raw.loc[200, "customer_id"] = raw.loc[10, "customer_id"]  # repeats a customer of part 0

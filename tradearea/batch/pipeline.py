@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -14,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tradearea import __version__
+from tradearea.batch.context import Context, Step, StepReport
+from tradearea.batch.steps import STEPS
 from tradearea.errors import InputError
+from tradearea.regions.packs import region_path
 
 ENGINES = ("pandas", "dask")
 STATE_DIR = ".pipeline"
@@ -205,7 +208,7 @@ def _candidates(items: Any, path: Path) -> list[dict[str, Any]]:
 
 
 def _check_numbers(raw: dict[str, Any], path: Path) -> None:
-    checks = {
+    checks: dict[str, dict[str, tuple[float, float]]] = {
         "huff": {"alpha": (0, 10), "beta": (0, 10), "spend": (0, math.inf)},
         "crm": {"retention_rate": (0, 1), "discount_rate": (-0.99, 10), "horizon": (0, 1000)},
         "irs": {"spend": (0, math.inf)},
@@ -286,88 +289,6 @@ def _write_json(path: Path, payload: Any) -> None:
 # ---- steps and the run --------------------------------------------------------------------
 
 
-@dataclass
-class Step:
-    """One step: what it reads, what it writes, how to run it."""
-
-    name: str
-    run: Callable[[Any], dict[str, Any]]
-    outputs: tuple[str, ...]
-    needs: tuple[str, ...] = ()
-    inputs: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    uses_region: bool = False
-    when: Callable[[PipelineConfig], bool] = lambda config: True
-
-
-@dataclass
-class StepReport:
-    """What happened to one step in a run."""
-
-    name: str
-    status: str  # ran, skipped
-    seconds: float
-    outputs: list[str]
-    summary: dict[str, Any]
-
-
-class Context:
-    """What a step sees: the configuration, the engine, its output paths, progress."""
-
-    def __init__(self, config: PipelineConfig, progress: Callable[[str], None]) -> None:
-        self.config = config
-        self.engine = config.engine
-        self.say = progress
-        self._client_stack: contextlib.ExitStack | None = None
-        self.client: Any = None
-
-    def out(self, name: str) -> Path:
-        """Path of an output in the output folder."""
-        return self.config.output / name
-
-    def input(self, name: str) -> Path:
-        """Path of a configured input."""
-        return self.config.inputs[name]
-
-    def ensure_client(self) -> None:
-        """Connect to the scheduler or start the local cluster, once, on first need."""
-        if self.engine != "dask" or self.client is not None:
-            return
-        from tradearea.scale import dask_client
-
-        run = self.config.section("run")
-        self._client_stack = contextlib.ExitStack()
-        self.client = self._client_stack.enter_context(
-            dask_client(
-                self.config.scheduler,
-                workers=run.get("workers"),
-                memory_limit=run.get("memory_limit", "auto"),
-                local_directory=run.get("local_directory"),
-                processes=bool(run.get("processes", True)),
-            )
-        )
-        where = (
-            self.config.scheduler
-            or f"local cluster, {len(self.client.scheduler_info()['workers'])} workers"
-        )
-        self.say(f"dask: connected ({where})")
-
-    def frame(self, table: Any) -> Any:
-        """Hand a pandas table to the engine: unchanged for pandas, partitioned for Dask."""
-        if self.engine != "dask":
-            return table
-        from tradearea.scale import to_dask
-
-        return to_dask(table, partition_rows=self.config.partition_rows)
-
-    def close(self) -> None:
-        """Close the Dask client and local cluster, if any."""
-        if self._client_stack is not None:
-            self._client_stack.close()
-            self._client_stack = None
-            self.client = None
-
-
 def run_pipeline(
     config: PipelineConfig,
     *,
@@ -396,8 +317,6 @@ def run_pipeline(
     list of StepReport
         One per configured step, in order.
     """
-    from tradearea.batch.steps import STEPS
-
     say = progress or (lambda line: None)
     config.output.mkdir(parents=True, exist_ok=True)
     state_path = config.output / STATE_DIR / "state.json"
@@ -463,8 +382,6 @@ def _read_state(path: Path) -> dict[str, Any]:
 def _step_key(
     step: Step, config: PipelineConfig, prints: Fingerprints, state: dict[str, Any], names: set[str]
 ) -> str:
-    from tradearea import __version__
-
     payload: dict[str, Any] = {
         "step": step.name,
         "version": STEP_VERSION,
@@ -478,8 +395,6 @@ def _step_key(
     if "candidates" in step.sections:
         payload["settings"]["candidates"] = config.candidates
     if step.uses_region and config.region:
-        from tradearea.regions.packs import region_path
-
         meta = region_path(config.region) / "meta.json"
         payload["region"] = prints.of(meta) if meta.exists() else config.region
     return _digest(payload)

@@ -5,12 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea.batch.pipeline import Context, Step
+from tradearea import scale, tradeareas
+from tradearea.batch.context import Context, Step
+from tradearea.batch.crm_import import import_crm, locate_customers
+from tradearea.batch.report import write_batch_report
+from tradearea.competition import FORMATS, normalise_format, read_competitors
+from tradearea.demand import read_demand, read_zones, spend_per_household
 from tradearea.errors import InputError
 from tradearea.scale._dask import compute, is_dask
+from tradearea.scale.candidates import candidate_records
+from tradearea.scale.huff import huff_summary
+from tradearea.surveys import load_survey
+from tradearea.tradeareas import trade_areas_by_rings
 
 RING_CHUNK = 200  # stores per ring task with the Dask engine
 
@@ -45,8 +55,6 @@ def _own(stores: pd.DataFrame) -> pd.DataFrame:
 
 def step_survey(ctx: Context) -> dict[str, Any]:
     """Read the survey (any encoding, English or Chinese headers) and screen its rows."""
-    from tradearea.surveys import load_survey
-
     survey, rejected = load_survey(ctx.input("survey"))
     write_table(survey, ctx.out("survey.parquet"))
     return {"rows": len(survey), "rejected": len(rejected), "line": f"{len(survey)} rows read"}
@@ -54,8 +62,6 @@ def step_survey(ctx: Context) -> dict[str, Any]:
 
 def step_geocode(ctx: Context) -> dict[str, Any]:
     """Geocode the survey against the region pack (offline)."""
-    from tradearea import scale
-
     survey = pd.read_parquet(ctx.out("survey.parquet"))
     address_col = ctx.config.section("geocode").get("address_col", "address")
     coded = scale.geocode_frame(ctx.frame(survey), region=_region(ctx), address_col=address_col)
@@ -82,9 +88,6 @@ def _region(ctx: Context) -> str:
 
 def step_stores(ctx: Context) -> dict[str, Any]:
     """Read own stores and competitors, add the candidate sites."""
-    from tradearea.competition import read_competitors
-    from tradearea.scale.candidates import candidate_records
-
     stores = pd.DataFrame(read_competitors(ctx.input("stores"))).drop(
         columns="geometry", errors="ignore"
     )
@@ -116,8 +119,6 @@ def step_stores(ctx: Context) -> dict[str, Any]:
 
 
 def _rings(frame: pd.DataFrame, radii: list[float], region: str | None) -> Any:
-    from tradearea.tradeareas import trade_areas_by_rings
-
     return trade_areas_by_rings(
         None, frame[["store_id", "name", "lat", "lon"]], radii_m=radii, region=region
     ).areas
@@ -125,10 +126,6 @@ def _rings(frame: pd.DataFrame, radii: list[float], region: str | None) -> Any:
 
 def step_trade_areas(ctx: Context) -> dict[str, Any]:
     """Survey stores: tiers by share or penetration; other own stores and candidates: rings."""
-    import geopandas as gpd
-
-    from tradearea import tradeareas
-
     cfg = ctx.config.section("trade_areas")
     stores = _stores(ctx)
     region = ctx.config.region
@@ -155,7 +152,7 @@ def step_trade_areas(ctx: Context) -> dict[str, Any]:
     if len(rest):
         chunks = [rest.iloc[i : i + RING_CHUNK] for i in range(0, len(rest), RING_CHUNK)]
         if ctx.engine == "dask" and len(chunks) > 1:
-            from dask import delayed
+            from dask import delayed  # optional heavy dependency (scale extra)
 
             parts += compute([delayed(_rings)(c, radii, region) for c in chunks])[0]
         else:
@@ -181,11 +178,6 @@ def step_trade_areas(ctx: Context) -> dict[str, Any]:
 
 def step_crm(ctx: Context) -> dict[str, Any]:
     """Import the CRM file, locate customers, value and tier them, write the CRM tables."""
-    import geopandas as gpd
-
-    from tradearea import scale
-    from tradearea.scale.crm_import import import_crm, locate_customers
-
     cfg = ctx.config.section("crm")
     imported = import_crm(ctx, ctx.input("crm"), mapping=cfg.get("mapping"))
     write_table(imported.report, ctx.out("crm_import.parquet"))
@@ -230,15 +222,11 @@ def step_crm(ctx: Context) -> dict[str, Any]:
 
 
 def _zones(ctx: Context, spend: float | None) -> pd.DataFrame:
-    from tradearea.demand import read_demand
-
     zones = read_demand(ctx.input("zones"), spend=spend)
     return pd.DataFrame(zones.drop(columns="geometry"))
 
 
 def _format(value: str | None) -> str:
-    from tradearea.competition import FORMATS, normalise_format
-
     key = normalise_format(value or "supermarket")
     if key is None:
         msg = f"format {value!r}: use one of {', '.join(FORMATS)}"
@@ -248,9 +236,6 @@ def _format(value: str | None) -> str:
 
 def step_huff(ctx: Context) -> dict[str, Any]:
     """Expected sales of every store, market share per zone, and each candidate's forecast."""
-    from tradearea import scale
-    from tradearea.demand import spend_per_household
-
     cfg = ctx.config.section("huff")
     fmt = _format(cfg.get("format"))
     spend = float(cfg["spend"]) if "spend" in cfg else spend_per_household(fmt)
@@ -262,7 +247,7 @@ def step_huff(ctx: Context) -> dict[str, Any]:
         "attractiveness": cfg.get("attractiveness", "floor_area_m2"),
     }
     own = list(_own(stores)["store_id"])
-    result = scale.huff_model(zones, stores, focus=own, zones_out=ctx.out("huff_zones"), **options)
+    result = scale.huff_model_to_parquet(zones, stores, ctx.out("huff_zones"), focus=own, **options)
     write_table(result.sales, ctx.out("huff_sales.parquet"))
     cands = _candidates(_stores(ctx))
     forecast = (
@@ -273,18 +258,11 @@ def step_huff(ctx: Context) -> dict[str, Any]:
     write_table(forecast, ctx.out("huff_candidates.parquet"))
     total = float(result.sales["expected_sales"].sum())
     line = f"{len(stores)} stores, {len(cands)} candidates, expected sales {total:,.0f}"
-    from tradearea.scale.huff import huff_summary
-
     return {**huff_summary(result), "candidates": len(cands), "line": line}
 
 
 def step_irs(ctx: Context) -> dict[str, Any]:
     """IRS of every tier, and of each candidate's tiers with the candidate open."""
-    import geopandas as gpd
-
-    from tradearea import scale
-    from tradearea.demand import read_zones
-
     cfg = ctx.config.section("irs")
     stores = _stores(ctx)
     existing = _existing(stores)
@@ -312,8 +290,6 @@ def step_irs(ctx: Context) -> dict[str, Any]:
 
 def step_report(ctx: Context) -> dict[str, Any]:
     """Write the batch report (HTML and XLSX) and summary.json from the step outputs."""
-    from tradearea.batch.report import write_batch_report
-
     return write_batch_report(ctx)
 
 

@@ -1,4 +1,9 @@
-"""Scale engine: the same analyses on pandas or Dask frames, partition-parallel, same answers (docs/scale.md)."""
+"""Dask engine (layer 4): Dask twins of the analysis functions, registered on import (docs/scale.md).
+
+An optional plugin: the pandas library never imports it. Importing it registers each twin with
+:mod:`tradearea._core.dispatch`, which loads it by name when a Dask frame first reaches a pandas
+function.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from tradearea.scale.crm_tables import (
     winback_list,
 )
 from tradearea.scale.geocoding import geocode_frame
-from tradearea.scale.huff import huff_model, huff_probabilities
+from tradearea.scale.huff import huff_model, huff_model_to_parquet, huff_probabilities
 from tradearea.scale.irs import irs_by_trade_area
 from tradearea.scale.select import order_statistics
 from tradearea.scale.tiers import assign_tiers
@@ -37,6 +42,7 @@ __all__ = [
     "forecast_candidates",
     "geocode_frame",
     "huff_model",
+    "huff_model_to_parquet",
     "huff_probabilities",
     "irs_by_trade_area",
     "irs_for_candidates",

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from tradearea._core.dispatch import is_dask
+
 # Keep text columns as pandas makes them: dask's own string conversion would give other dtypes
 # than the pandas engine and break "same inputs, same tables".
 DASK_CONFIG = {"dataframe.convert-string": False}
@@ -18,22 +20,10 @@ SPLIT_EVERY = 8
 DEFAULT_PARTITION_ROWS = 250_000
 
 
-def is_dask(obj: Any) -> bool:
-    """Return True if ``obj`` is a Dask collection (a Dask or dask-geopandas frame or series).
-
-    Never imports Dask: an object can only be a Dask collection if Dask is already loaded.
-    """
-    if "dask" not in sys.modules:
-        return False
-    import dask
-
-    return bool(dask.is_dask_collection(obj))
-
-
 def require_dask() -> Any:
     """Import and return ``dask.dataframe``, or fail with how to install the ``scale`` extra."""
     try:
-        import dask.dataframe as dd
+        import dask.dataframe as dd  # optional heavy dependency (scale extra)
     except ImportError:  # pragma: no cover - the scale extra is installed in the test env
         msg = "the Dask engine needs the 'scale' extra: pip install 'tradearea[scale]'"
         raise ImportError(msg) from None
@@ -43,7 +33,7 @@ def require_dask() -> Any:
 @contextlib.contextmanager
 def dask_config() -> Iterator[None]:
     """Apply :data:`DASK_CONFIG` for the duration of a block."""
-    import dask
+    import dask  # optional heavy dependency (scale extra)
 
     with dask.config.set(DASK_CONFIG):
         yield
@@ -80,7 +70,7 @@ def to_dask(
     npartitions = max(1, min(int(npartitions), max(len(frame), 1)))
     with dask_config():
         if _is_geo(frame):
-            import dask_geopandas
+            import dask_geopandas  # optional heavy dependency (scale extra)
 
             return dask_geopandas.from_geopandas(frame, npartitions=npartitions, sort=False)
         return dd.from_pandas(frame, npartitions=npartitions, sort=False)
@@ -107,7 +97,7 @@ def broadcast(obj: Any) -> Any:
     client = _client()
     if client is not None:
         return client.scatter([obj], broadcast=True, hash=True)[0]
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     return delayed(obj, pure=True, traverse=False)
 
@@ -115,7 +105,7 @@ def broadcast(obj: Any) -> Any:
 def _client() -> Any:
     if "distributed" not in sys.modules:
         return None
-    from distributed import get_client
+    from distributed import get_client  # optional heavy dependency (scale extra)
 
     try:
         return get_client()
@@ -137,7 +127,7 @@ def tree_reduce(
     ``combine`` receives a list of pieces and returns one piece of the same kind, so memory on
     any worker stays bounded by ``split_every`` pieces whatever the number of partitions.
     """
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     level = list(pieces)
     if not level:
@@ -153,7 +143,7 @@ def tree_reduce(
 
 def compute(*objects: Any) -> tuple[Any, ...]:
     """Compute Dask objects together (shared tasks run once) with :data:`DASK_CONFIG`."""
-    import dask
+    import dask  # optional heavy dependency (scale extra)
 
     with dask_config():
         return dask.compute(*objects)
@@ -172,7 +162,7 @@ def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def sample_row(meta: pd.DataFrame) -> pd.DataFrame:
     """Return one made-up row with the dtypes of ``meta`` (text ``"a"``, numbers 1, ...)."""
-    from dask.dataframe.utils import meta_nonempty
+    from dask.dataframe.utils import meta_nonempty  # optional heavy dependency (scale extra)
 
     row = meta_nonempty(meta).iloc[:1].copy()
     for col in row.columns[(row.dtypes == object).to_numpy()]:  # noqa: E721 - dtype compare

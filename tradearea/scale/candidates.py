@@ -8,7 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea.forecast import candidate_store, forecast_candidate
+from tradearea.saturation import irs_by_trade_area
 from tradearea.scale._dask import compute, is_dask
+from tradearea.scale.huff import huff_lazy
 
 CANDIDATE_COLUMNS = (
     "store_id",
@@ -40,8 +43,6 @@ def candidate_records(
     list of dict
         One record per candidate with ``role='candidate'``.
     """
-    from tradearea.forecast import candidate_store
-
     rows = (
         candidates.to_dict("records")
         if isinstance(candidates, pd.DataFrame)
@@ -136,8 +137,6 @@ def forecast_candidates(
             raise ValueError(msg)
     is_own = base["store_id"].isin(own_set).to_numpy()
     if not is_dask(zones):
-        from tradearea.forecast import forecast_candidate
-
         demand = float(pd.to_numeric(zones["demand"]).sum())
         rows = []
         for cand in cands:
@@ -156,8 +155,6 @@ def forecast_candidates(
                 _row(cand, fc.expected_sales, demand, order["transfer"].to_numpy(float), is_own)
             )
         return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
-    from tradearea.scale.huff import huff_lazy
-
     options = {"alpha": alpha, "beta": beta, "attractiveness": attractiveness, "focus": None}
     options["min_cost"] = min_cost
     lazies = [huff_lazy(zones, base, None, options)[1]]
@@ -202,8 +199,6 @@ def irs_for_candidates(
     pandas.DataFrame
         The IRS rows of all candidates, with the ``*_with_candidate`` columns.
     """
-    from tradearea.saturation import irs_by_trade_area
-
     cands = candidate_records(candidates)
     ids = [c["store_id"] for c in cands]
     parallel = is_dask(areas)
@@ -213,7 +208,7 @@ def irs_for_candidates(
     jobs = [(c, mine[mine["store_id"].astype(str) == c["store_id"]]) for c in cands]
     jobs = [(c, a) for c, a in jobs if len(a)]
     if parallel:
-        from dask import delayed
+        from dask import delayed  # optional heavy dependency (scale extra)
 
         run = delayed(irs_by_trade_area, pure=True)
         frames = compute([run(a, stores, candidate=c, **options) for c, a in jobs])[0]

@@ -13,7 +13,7 @@ from tradearea.scale._dask import DASK_CONFIG
 
 
 def _apply_config() -> None:
-    import dask
+    import dask  # optional heavy dependency (scale extra)
 
     dask.config.set(DASK_CONFIG)
 
@@ -59,7 +59,7 @@ def dask_client(
         The client; closed (and the local cluster shut down) when the block ends.
     """
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # optional heavy dependency (scale extra)
     except ImportError:  # pragma: no cover - installed with the scale extra
         msg = "the Dask engine needs the 'scale' extra: pip install 'tradearea[scale]'"
         raise ImportError(msg) from None
@@ -75,7 +75,7 @@ def dask_client(
         finally:
             client.close()
         return
-    import dask
+    import dask  # optional heavy dependency (scale extra)
 
     # No dashboard here, so no use for the workers' statistical profiler (about 10 % of CPU).
     with dask.config.set({"distributed.worker.profile.enabled": False}):

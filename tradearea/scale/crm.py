@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea._core.dispatch import register_dask_twin
 from tradearea.crm import value as _value
 from tradearea.crm.value import (
     DAY,
@@ -17,6 +18,7 @@ from tradearea.scale._dask import broadcast, compute, dask_config, is_dask, meta
 from tradearea.scale.select import (
     bracket_values,
     brackets,
+    order_statistics,
     quintile_ranks,
     resolve,
     scores_from_cuts,
@@ -72,12 +74,12 @@ def _summarise(frame: pd.DataFrame, *, as_of: pd.Timestamp, window_days: int) ->
     return _value.customers_from_transactions(ordered, as_of=as_of, window_days=window_days)
 
 
+@register_dask_twin()
 def customers_from_transactions(
     transactions: Any,
     *,
     as_of: pd.Timestamp | str | None = None,
     window_days: int = 180,
-    npartitions: int | None = None,
 ) -> Any:
     """Summarise transactions to one row per customer, on a pandas or a Dask frame.
 
@@ -94,14 +96,12 @@ def customers_from_transactions(
         Reference date for the trend windows.
     window_days : int
         Length of the recent and prior windows.
-    npartitions : int, optional
-        Partitions of the Dask result (default: as many as the input).
 
     Returns
     -------
     pandas.DataFrame or dask.dataframe.DataFrame
-        One row per customer (see the pandas function). The Dask result is sorted by
-        ``customer_id`` within each partition only.
+        One row per customer (see the pandas function). The Dask result has as many
+        partitions as the input and is sorted by ``customer_id`` within each partition only.
     """
     if not is_dask(transactions):
         return _value.customers_from_transactions(
@@ -115,15 +115,14 @@ def customers_from_transactions(
     meta = _value.customers_from_transactions(meta_of(transactions), as_of=ref)
     with dask_config():
         tagged = transactions.map_partitions(_tag_order, meta=_tag_order(meta_of(transactions)))
-        shuffled = tagged.shuffle(
-            on="customer_id", npartitions=npartitions or transactions.npartitions
-        )
+        shuffled = tagged.shuffle(on="customer_id", npartitions=transactions.npartitions)
         return shuffled.map_partitions(_summarise, as_of=ref, window_days=window_days, meta=meta)
 
 
 # ---- value, retention ---------------------------------------------------------------------
 
 
+@register_dask_twin()
 def retention_rate_estimate(
     customers: Any, *, as_of: pd.Timestamp | str | None = None, period_days: float = 365.0
 ) -> float:
@@ -160,6 +159,7 @@ def _retention_from_counts(old: int, kept: int) -> float:
     return float(np.clip(kept / old, 0.05, 0.95))
 
 
+@register_dask_twin()
 def customer_value(
     customers: Any,
     *,
@@ -180,7 +180,7 @@ def customer_value(
     pandas.DataFrame or dask.dataframe.DataFrame
         The customers with the value columns.
     """
-    options = {
+    options: dict[str, Any] = {
         "discount_rate": discount_rate,
         "horizon": horizon,
         "period_days": period_days,
@@ -274,7 +274,7 @@ def rfm_cuts(
     dict
         ``{"r": 4 cuts, "f": 4 cuts, "m": 4 cuts (+ extra)}``.
     """
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     if n == 0:
         return {name: np.zeros(4 + len((extra or {}).get(name, []))) for name in ("r", "f", "m")}
@@ -298,6 +298,7 @@ class _RfmExtract:
         return rfm_columns(frame, self.ref)
 
 
+@register_dask_twin()
 def rfm_scores(customers: Any, *, as_of: pd.Timestamp | str | None = None) -> Any:
     """Score recency, frequency and money in quintiles over all customers; name the segment.
 
@@ -312,9 +313,9 @@ def rfm_scores(customers: Any, *, as_of: pd.Timestamp | str | None = None) -> An
     """
     if not is_dask(customers):
         return _value.rfm_scores(customers, as_of=as_of)
-    ref = reference_date(customers, as_of)
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
+    ref = reference_date(customers, as_of)
     parts = partitions(customers[["last_purchase", "orders", "revenue"]])
     extract = _RfmExtract(ref)
     sketches, sizes = compute(
@@ -325,14 +326,27 @@ def rfm_scores(customers: Any, *, as_of: pd.Timestamp | str | None = None) -> An
     return customers.map_partitions(rfm_with_cuts, as_of=ref, cuts=cuts, meta=meta)
 
 
+@register_dask_twin()
 def lifecycle_stage(
-    customers: Any, *, as_of: pd.Timestamp | str | None = None, **options: Any
+    customers: Any,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    acquisition_days: float = 90,
+    lapse_days: float = 365,
+    growth_days: float = 365,
+    trend_band: float = 0.2,
 ) -> Any:
     """Place customers in lifecycle stages (see :func:`tradearea.crm.lifecycle_stage`).
 
     Every rule looks at one customer only, so with Dask each partition is staged against the
     reference date settled over all customers.
     """
+    options = {
+        "acquisition_days": acquisition_days,
+        "lapse_days": lapse_days,
+        "growth_days": growth_days,
+        "trend_band": trend_band,
+    }
     if not is_dask(customers):
         return _value.lifecycle_stage(customers, as_of=as_of, **options)
     ref = reference_date(customers, as_of)
@@ -367,6 +381,7 @@ def pareto_from_pieces(
     return float((above_sum + (n_top - above) * cut) / total)
 
 
+@register_dask_twin()
 def pareto_share(revenue: Any, *, top: float = 0.2) -> float:
     """Return the share of revenue from the top ``top`` share of customers.
 
@@ -375,9 +390,7 @@ def pareto_share(revenue: Any, *, top: float = 0.2) -> float:
     """
     if not is_dask(revenue):
         return _value.pareto_share(revenue, top=top)
-    from dask import delayed
-
-    from tradearea.scale.select import order_statistics
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     frame = revenue.to_frame(name="m")
     parts = partitions(frame)

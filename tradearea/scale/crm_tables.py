@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._core.dispatch import register_dask_twin
 from tradearea.crm import link as _link
 from tradearea.crm import value as _value
 from tradearea.crm.io import PERSONAL_FIELDS
@@ -361,8 +362,8 @@ def _analyse_dask(
     stores: pd.DataFrame | None,
     out: str | Path | None,
 ) -> CustomerTables:
-    import dask.dataframe as dd
-    from dask import delayed
+    import dask.dataframe as dd  # optional heavy dependency (scale extra)
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     # Check the areas once, here, so bad input fails before any partition runs.
     _link.assign_tiers(meta_of(customers), areas)
@@ -441,12 +442,13 @@ def _analyse_dask(
 
 
 def _pieces_of(customers: Any) -> dict[str, Any]:
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     parts = partitions(customers)
     return compute(tree_reduce([delayed(table_pieces)(p) for p in parts], combine_pieces))[0]
 
 
+@register_dask_twin()
 def segment_tier_table(customers: Any, *, by_store: bool = False) -> pd.DataFrame:
     """Cross-tabulate segments by tier (see :func:`tradearea.crm.segment_tier_table`).
 
@@ -463,6 +465,7 @@ def segment_tier_table(customers: Any, *, by_store: bool = False) -> pd.DataFram
     )
 
 
+@register_dask_twin()
 def valuable_penetration(
     customers: Any, areas: gpd.GeoDataFrame, *, segments: Iterable[str] = VALUABLE
 ) -> pd.DataFrame:
@@ -475,6 +478,7 @@ def valuable_penetration(
     return finish_penetration(total["penetration"], areas, meta_of(customers))
 
 
+@register_dask_twin()
 def winback_list(
     customers: Any, *, tiers: Iterable[int] = (1,), segments: Iterable[str] = ("at risk",)
 ) -> pd.DataFrame:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tradearea._core.dispatch import register_dask_twin
+from tradearea.geocode import chain
+from tradearea.geocode.index import AddressIndex, region_index
+from tradearea.regions.packs import Region
 from tradearea.scale._dask import (
     broadcast,
     compute,
@@ -19,9 +23,9 @@ from tradearea.scale._dask import (
 
 
 def _clean_id(value: Any) -> str:
-    from tradearea.geocode.chain import _clean_text  # the geocoder's own id cleaning
-
-    return _clean_text(value)
+    return chain._clean_text(  # the geocoder's own id cleaning
+        value
+    )
 
 
 def _row_numbers(frame: pd.DataFrame, offset: int) -> np.ndarray:
@@ -54,8 +58,6 @@ def _geocode_part(
     columns: list[str],
     partition_info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    from tradearea.geocode.chain import duplicate_ids, geocode_frame
-
     offset = offsets[partition_info["number"]] if partition_info and offsets else 0
     rows = _row_numbers(frame, offset)
     work = frame
@@ -78,23 +80,24 @@ def _geocode_part(
             status, reason = status.astype(object), reason.astype(object)
             for i in np.flatnonzero(later & (status != "rejected")):
                 pair = pd.Series([keys.iloc[i], keys.iloc[i]])
-                text = duplicate_ids(pair, np.array([int(first[i]), int(rows[i])]))[1]
+                text = chain.duplicate_ids(pair, np.array([int(first[i]), int(rows[i])]))[1]
                 status[i], reason[i] = "rejected", text
             work = frame.assign(status=status, reason=reason)
-    out = geocode_frame(work, region=index, source_rows=rows, **options)
+    out = chain.geocode_frame(work, region=index, source_rows=rows, **options)
     return out[columns]
 
 
+@register_dask_twin()
 def geocode_frame(
     frame: Any,
     *,
-    region: Any,
+    region: Region | str | AddressIndex,
     address_col: str = "address",
     lat_col: str | None = None,
     lon_col: str | None = None,
     online: Any = False,
     fixes: pd.DataFrame | None = None,
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
     id_col: str | None = None,
     coord_system: str = "wgs84",
     source_rows: Any = None,
@@ -112,9 +115,6 @@ def geocode_frame(
         All input columns plus lat, lon, match_level, match_score, matched_address, status,
         reason.
     """
-    from tradearea.geocode import chain
-    from tradearea.geocode.index import region_index
-
     options: dict[str, Any] = {
         "address_col": address_col,
         "lat_col": lat_col,

@@ -9,7 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradearea import huff as _huff
+from tradearea._core.dispatch import register_dask_twin
 from tradearea.errors import InputError
+from tradearea.huff import BLOCK_BYTES, DEFAULT_ALPHA, DEFAULT_BETA, HuffResult, NetworkCosts
 from tradearea.scale._dask import (
     broadcast,
     compute,
@@ -45,10 +48,8 @@ def _costs_of(frame: pd.DataFrame, costs: pd.DataFrame | None) -> pd.DataFrame |
 def _cost_scan(
     frame: pd.DataFrame, costs: pd.DataFrame, store_ids: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    from tradearea.huff import cost_matrix
-
     mine = costs["origin_id"].astype(str).isin(set(_zone_ids(frame))).to_numpy()
-    matrix = cost_matrix(costs[mine], _zone_ids(frame), store_ids)
+    matrix = _huff.cost_matrix(costs[mine], list(_zone_ids(frame)), list(store_ids))
     positive = matrix[(matrix > 0) & np.isfinite(matrix)]
     return (float(positive.min()) if positive.size else np.inf), np.flatnonzero(mine)
 
@@ -59,13 +60,13 @@ def _min_cost(
     """Settle the zero-cost guard over all zones, as the pandas engine does over its matrix."""
     if min_cost is not None or costs is None:
         return min_cost
-    from dask import delayed
-
-    from tradearea.huff import cost_matrix
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     store_ids = stores["store_id"].astype("string").astype(str).to_numpy()
     origins = costs["origin_id"].astype(str).drop_duplicates().to_numpy()
-    cost_matrix(costs, origins, store_ids)  # store ids, numbers and repeated pairs, named by row
+    _huff.cost_matrix(
+        costs, origins, store_ids
+    )  # store ids, numbers and repeated pairs, named by row
     shared = broadcast(costs)
     scans = compute([delayed(_cost_scan)(p, shared, store_ids) for p in partitions(zones)])[0]
     used = np.zeros(len(costs), dtype=bool)
@@ -82,19 +83,18 @@ def _min_cost(
 def _probabilities_part(
     frame: pd.DataFrame, stores: pd.DataFrame, costs: Any, options: dict[str, Any]
 ) -> pd.DataFrame:
-    from tradearea.huff import huff_probabilities as _probabilities
-
-    return _probabilities(frame, stores, costs=_costs_of(frame, costs), **options)
+    return _huff.huff_probabilities(frame, stores, costs=_costs_of(frame, costs), **options)
 
 
+@register_dask_twin()
 def huff_probabilities(
     zones: Any,
     stores: pd.DataFrame,
     *,
-    alpha: float = 1.0,
-    beta: float = 2.0,
+    alpha: float = DEFAULT_ALPHA,
+    beta: float = DEFAULT_BETA,
     attractiveness: str = "floor_area_m2",
-    costs: pd.DataFrame | np.ndarray | None = None,
+    costs: pd.DataFrame | np.ndarray | NetworkCosts | None = None,
     min_cost: float | None = None,
 ) -> Any:
     """Huff probabilities, zones x stores (see :func:`tradearea.huff.huff_probabilities`).
@@ -102,9 +102,7 @@ def huff_probabilities(
     With Dask, zones stay partitioned and the stores are shared: a zone's probabilities need
     only its own row and all stores, so each partition gives its rows of the matrix.
     """
-    from tradearea import huff as _huff
-
-    options = {"alpha": alpha, "beta": beta, "attractiveness": attractiveness}
+    options: dict[str, Any] = {"alpha": alpha, "beta": beta, "attractiveness": attractiveness}
     if not is_dask(zones):
         return _huff.huff_probabilities(zones, stores, costs=costs, min_cost=min_cost, **options)
     _check_costs_for_dask(costs)
@@ -119,9 +117,7 @@ def huff_probabilities(
 def _huff_part(
     frame: pd.DataFrame, stores: pd.DataFrame, costs: Any, options: dict[str, Any]
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    from tradearea.huff import huff_model as _model
-
-    r = _model(frame, stores, costs=_costs_of(frame, costs), **options)
+    r = _huff.huff_model(frame, stores, costs=_costs_of(frame, costs), **options)
     piece = {
         "sales": r.sales["expected_sales"].to_numpy(dtype=float),
         "households": r.sales["expected_households"].to_numpy(dtype=float)
@@ -150,24 +146,25 @@ def _write_parquet(frame: pd.DataFrame, path: str) -> int:
     return len(frame)
 
 
+@register_dask_twin()
 def huff_model(
     zones: Any,
     stores: pd.DataFrame,
     *,
-    alpha: float = 1.0,
-    beta: float = 2.0,
+    alpha: float = DEFAULT_ALPHA,
+    beta: float = DEFAULT_BETA,
     attractiveness: str = "floor_area_m2",
-    costs: pd.DataFrame | np.ndarray | None = None,
+    costs: pd.DataFrame | np.ndarray | NetworkCosts | None = None,
     min_cost: float | None = None,
     focus: Sequence[str] | None = None,
-    block_bytes: int | None = None,
-    zones_out: str | Path | None = None,
-) -> Any:
+    block_bytes: int = BLOCK_BYTES,
+) -> HuffResult:
     """Run the Huff model on pandas or Dask zones (see :func:`tradearea.huff.huff_model`).
 
     With Dask, every partition of zones runs the pandas model against all stores; expected
     sales, households and zones led per store are summed in a tree reduction and the shares
-    finished once.
+    finished once. To keep the per-zone shares of a large run on disk (without running the
+    model twice) use :func:`huff_model_to_parquet`.
 
     Parameters
     ----------
@@ -177,37 +174,87 @@ def huff_model(
         Stores, shared with every partition.
     alpha, beta, attractiveness, costs, min_cost, focus, block_bytes :
         As for the pandas function; with Dask ``costs`` must be a long table.
-    zones_out : path, optional
-        Folder to write the per-zone shares to as Parquet (with Dask this keeps them without
-        running the model twice; ``result.zones`` is then read back from it).
 
     Returns
     -------
     tradearea.huff.HuffResult
         ``sales`` is a pandas frame; with Dask ``zones`` is a Dask frame.
     """
-    from tradearea import huff as _huff
+    options = _model_options(alpha, beta, attractiveness, focus, block_bytes)
+    if not is_dask(zones):
+        return _huff.huff_model(zones, stores, costs=costs, min_cost=min_cost, **options)
+    return _huff_model_dask(zones, stores, costs, min_cost, options, None)
 
-    options: dict[str, Any] = {
+
+def huff_model_to_parquet(
+    zones: Any,
+    stores: pd.DataFrame,
+    zones_out: str | Path,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    beta: float = DEFAULT_BETA,
+    attractiveness: str = "floor_area_m2",
+    costs: pd.DataFrame | np.ndarray | NetworkCosts | None = None,
+    min_cost: float | None = None,
+    focus: Sequence[str] | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> HuffResult:
+    """Run :func:`huff_model` and write the per-zone shares to ``zones_out`` as Parquet parts.
+
+    With Dask this keeps the zone table of a large run without computing the model twice;
+    ``result.zones`` is then read back from the folder (lazily).
+
+    Parameters
+    ----------
+    zones, stores, alpha, beta, attractiveness, costs, min_cost, focus, block_bytes :
+        As for :func:`huff_model`.
+    zones_out : path
+        Folder for the part files (emptied first).
+
+    Returns
+    -------
+    tradearea.huff.HuffResult
+        As :func:`huff_model`.
+    """
+    options = _model_options(alpha, beta, attractiveness, focus, block_bytes)
+    if not is_dask(zones):
+        result = _huff.huff_model(zones, stores, costs=costs, min_cost=min_cost, **options)
+        folder = empty_folder(zones_out)
+        result.zones.to_parquet(folder / "part.00000.parquet", index=False)
+        return result
+    return _huff_model_dask(zones, stores, costs, min_cost, options, zones_out)
+
+
+def _model_options(
+    alpha: float,
+    beta: float,
+    attractiveness: str,
+    focus: Sequence[str] | None,
+    block_bytes: int,
+) -> dict[str, Any]:
+    return {
         "alpha": alpha,
         "beta": beta,
         "attractiveness": attractiveness,
         "focus": list(focus) if focus is not None else None,
+        "block_bytes": block_bytes,
     }
-    if block_bytes is not None:
-        options["block_bytes"] = block_bytes
-    if not is_dask(zones):
-        result = _huff.huff_model(zones, stores, costs=costs, min_cost=min_cost, **options)
-        if zones_out is not None:
-            folder = empty_folder(zones_out)
-            result.zones.to_parquet(folder / "part.00000.parquet", index=False)
-        return result
+
+
+def _huff_model_dask(
+    zones: Any,
+    stores: pd.DataFrame,
+    costs: Any,
+    min_cost: float | None,
+    options: dict[str, Any],
+    zones_out: str | Path | None,
+) -> HuffResult:
+    import dask.dataframe as dd  # optional heavy dependency (scale extra)
+    from dask import delayed  # optional heavy dependency (scale extra)
+
     _check_costs_for_dask(costs)
     options["min_cost"] = _min_cost(zones, stores, costs, min_cost)
     runs, total = huff_lazy(zones, stores, costs, options)
-    import dask.dataframe as dd
-    from dask import delayed
-
     if zones_out is not None:
         folder = empty_folder(zones_out)
         writes = [
@@ -237,7 +284,7 @@ def huff_lazy(
     the Delayed totals for :func:`huff_result`; several scenarios (e.g. one per candidate)
     can then be computed in one go.
     """
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     shared_stores, shared_costs = broadcast(stores), broadcast(costs)
     run = delayed(_huff_part, nout=2, pure=True)
@@ -252,10 +299,8 @@ def huff_result(
     costs: pd.DataFrame | None,
     options: dict[str, Any],
     zone_frame: Any = None,
-) -> Any:
+) -> HuffResult:
     """Finish the sales table from summed partition pieces, as :func:`tradearea.huff.huff_model`."""
-    from tradearea import huff as _huff
-
     empty = _huff.huff_model(
         meta_of(zones).iloc[:0], stores, costs=_costs_of(meta_of(zones), costs), **options
     )
@@ -269,7 +314,7 @@ def huff_result(
     notes = []
     if total["unallocated"] > 0:
         notes.append(f"{total['unreached']} zone(s) reach no store; their demand is not allocated")
-    return _huff.HuffResult(
+    return HuffResult(
         sales=sales,
         zones=zone_frame,
         alpha=float(options["alpha"]),
@@ -281,7 +326,7 @@ def huff_result(
     )
 
 
-def huff_summary(result: Any) -> dict[str, Any]:
+def huff_summary(result: HuffResult) -> dict[str, Any]:
     """Headline figures of a Huff result whose zones are pandas or Dask.
 
     Same fields as :meth:`tradearea.huff.HuffResult.summary`.

@@ -7,7 +7,10 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
+from tradearea import saturation as _saturation
+from tradearea._core.dispatch import register_dask_twin
 from tradearea.scale._dask import (
     broadcast,
     compute,
@@ -25,8 +28,6 @@ def _irs_part(
     options: dict[str, Any],
     crs: Any,
 ) -> pd.DataFrame:
-    from tradearea.saturation import irs_by_trade_area as _irs
-
     if not len(areas):
         return pd.DataFrame()
     if not isinstance(areas, gpd.GeoDataFrame):  # a shuffle may hand over plain frames
@@ -40,15 +41,14 @@ def _irs_part(
         bx0, by0, bx1, by1 = box.total_bounds
         zones = zones.iloc[zones.sindex.query(_box(bx0, by0, bx1, by1), predicate="intersects")]
         zones = zones.sort_index()
-    return _irs(areas, near, zones=zones, **options)
+    return _saturation.irs_by_trade_area(areas, near, zones=zones, **options)
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> Any:
-    import shapely
-
     return shapely.box(x0, y0, x1, y1)
 
 
+@register_dask_twin()
 def irs_by_trade_area(
     areas: Any,
     stores: pd.DataFrame,
@@ -73,8 +73,6 @@ def irs_by_trade_area(
     pandas.DataFrame
         One row per store and tier, sorted by store_id and tier.
     """
-    from tradearea import saturation as _saturation
-
     options: dict[str, Any] = {
         "format": format,
         "spend": spend,
@@ -86,7 +84,7 @@ def irs_by_trade_area(
     }
     if not is_dask(areas):
         return _saturation.irs_by_trade_area(areas, stores, zones=zones, **options)
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     if format not in _saturation.FORMATS:
         msg = f"format must be one of {', '.join(_saturation.FORMATS)}, not {format!r}"

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.scale._dask import compute
+from tradearea.scale._dask import broadcast, compute
 
 SKETCH_POINTS = 1024
 MAX_CANDIDATES = 65_536
@@ -161,7 +161,7 @@ def order_statistics(
     dict
         ``{name: values at the ranks}`` (float).
     """
-    from dask import delayed
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     if sketches is None:
         sketches = compute([delayed(sketch)(p, extract) for p in parts])[0]
@@ -173,8 +173,6 @@ def order_statistics(
 
 def broadcast_bounds(bounds: dict[str, list[tuple[float, float]]]) -> Any:
     """Wrap the brackets for the bracket pass (one copy shared by all tasks)."""
-    from tradearea.scale._dask import broadcast
-
     return broadcast(bounds)
 
 

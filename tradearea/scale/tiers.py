@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._core.dispatch import register_dask_twin
 from tradearea.crm import link as _link
 from tradearea.scale._dask import (
     broadcast,
@@ -42,6 +43,7 @@ def _tiers_part(
     return tiered.assign(**{_OVERLAPS: counts})
 
 
+@register_dask_twin()
 def assign_tiers(
     customers: Any, areas: gpd.GeoDataFrame, *, stores: pd.DataFrame | None = None
 ) -> tuple[Any, Any]:

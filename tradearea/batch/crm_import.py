@@ -10,7 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.scale._dask import broadcast, compute, dask_config, is_dask, meta_of, partitions
+from tradearea import crm
+from tradearea.geocode.chain import geocode_frame
+from tradearea.geocode.index import region_index
+from tradearea.scale._dask import (
+    broadcast,
+    compute,
+    dask_config,
+    infer_meta,
+    is_dask,
+    meta_of,
+    partitions,
+)
 
 DUPLICATE = "duplicate customer_id: the first row with this id is kept"
 ROW = "_tradearea_row"
@@ -77,8 +88,6 @@ def import_crm(
     partitions, and a customer id repeated in another partition is rejected as the reader
     rejects a repeat within one file.
     """
-    from tradearea import crm
-
     if ctx.engine != "dask" or not _is_parquet(path):
         source = pd.read_parquet(path) if _is_parquet(path) else path
         imp = crm.read_crm(source, mapping=mapping, expect=expect, file=path.name)
@@ -90,8 +99,6 @@ def import_crm(
 def _import_part(
     frame: pd.DataFrame, offset: int, mapping: Any, expect: str | None, name: str
 ) -> dict[str, Any]:
-    from tradearea import crm
-
     imp = crm.read_crm(frame.reset_index(drop=True), mapping=mapping, expect=expect, file=name)
     table = _with_address(imp)
     ok = np.flatnonzero(imp.report["status"].to_numpy() != "rejected")
@@ -108,8 +115,8 @@ def _drop_later(frame: pd.DataFrame, first: pd.Series) -> pd.DataFrame:
 
 
 def _import_dask(path: Path, *, mapping: Any, expect: str | None) -> Imported:
-    import dask.dataframe as dd
-    from dask import delayed
+    import dask.dataframe as dd  # optional heavy dependency (scale extra)
+    from dask import delayed  # optional heavy dependency (scale extra)
 
     with dask_config():
         raw = dd.read_parquet(str(path))
@@ -163,8 +170,6 @@ def _reject(report: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
 
 def _locate_part(frame: pd.DataFrame, index: Any) -> pd.DataFrame:
     """Mark where each customer's location came from; geocode addresses lacking coordinates."""
-    from tradearea.geocode.chain import geocode_frame
-
     out = frame.copy()
     for col in ("lat", "lon"):
         if col not in out:
@@ -189,14 +194,10 @@ def _locate_part(frame: pd.DataFrame, index: Any) -> pd.DataFrame:
 
 def locate_customers(ctx: Any, customers: Any) -> Any:
     """Give every customer a location source, geocoding addresses without coordinates."""
-    from tradearea.geocode.index import region_index
-
     columns = meta_of(customers).columns if is_dask(customers) else customers.columns
     index = region_index(ctx.config.region) if "address" in columns and ctx.config.region else None
     if not is_dask(customers):
         return _locate_part(customers, index)
-    from tradearea.scale._dask import infer_meta
-
     meta = infer_meta(_locate_part, meta_of(customers), None)
     with dask_config():
         return customers.map_partitions(_locate_part, broadcast(index), meta=meta)
