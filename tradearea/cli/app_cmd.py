@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from tradearea.errors import InputError
 from tradearea.settings import PACKAGE_DIR
 
 
@@ -76,8 +77,7 @@ def register(app: typer.Typer) -> None:
           tradearea app shop.gpkg --port 8600
         """
         if project != "demo":
-            from tradearea.errors import InputError
-            from tradearea.project.workspace import open_project
+            from tradearea.project.workspace import open_project  # lazy: keeps CLI start-up fast
 
             try:  # a bad project file is refused here, not shown as a traceback in the app
                 open_project(Path(project))

@@ -7,7 +7,10 @@ from typing import Any
 
 import typer
 
+from tradearea._core.atomic import atomic_path
 from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+from tradearea.cli.huff import in_file
+from tradearea.errors import InputError
 
 METHODS = ("share", "penetration", "rings", "drive", "walk")
 METRICS = ("distance", "drive", "walk")
@@ -107,7 +110,7 @@ def register(app: typer.Typer) -> None:
                 expansion=expansion,
                 buffer_m=buffer_m,
             )
-            from tradearea.tradeareas import trade_areas
+            from tradearea.tradeareas import trade_areas  # lazy: keeps CLI start-up fast
 
             zones = _read_zones(zones_file) if zones_file else None
             result = trade_areas(
@@ -127,11 +130,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _stores(store: list[str], stores_file: Path | None) -> Any:
-    import pandas as pd
+    import pandas as pd  # lazy: keeps CLI start-up fast
 
     if stores_file is not None:
-        from tradearea.cli.huff import in_file
-        from tradearea.tradeareas._base import prepare_stores
+        from tradearea.tradeareas._base import prepare_stores  # lazy: keeps CLI start-up fast
 
         table = _read_table(stores_file)
         in_file(stores_file, lambda: prepare_stores(table))  # bad stores: name the file
@@ -144,14 +146,13 @@ def _stores(store: list[str], stores_file: Path | None) -> Any:
 
 def _read_table(path: Path) -> Any:
     """Read CSV/XLSX through the shared hardened reader (size, zip-bomb and column limits)."""
-    from tradearea.io.tables import read_table
+    from tradearea.io.tables import read_table  # lazy: keeps CLI start-up fast
 
     frame = read_table(path)
     return frame.where(frame.notna(), "")
 
 
 def _read_customers(path: Path, *, region: str) -> Any:
-    from tradearea.errors import InputError
 
     frame = _read_table(path)
     if {"lat", "lon"} <= set(frame.columns):
@@ -160,7 +161,7 @@ def _read_customers(path: Path, *, region: str) -> Any:
         msg = "no lat/lon columns and no address column: nothing to place"
         raise InputError(msg, file=path.name, column="lat")
     try:
-        from tradearea.geocode import geocode_frame
+        from tradearea.geocode import geocode_frame  # lazy: keeps CLI start-up fast
     except ImportError:
         fail(
             f"file {path.name}: has addresses but no lat/lon; geocode it first: "
@@ -171,8 +172,8 @@ def _read_customers(path: Path, *, region: str) -> Any:
 
 def _read_zones(path: Path) -> Any:
     """Zones with households: size limit, CRS check, invalid polygons repaired (geofiles)."""
-    from tradearea.io.geofiles import read_polygons
-    from tradearea.io.tables import numeric_column, require_columns
+    from tradearea.io.geofiles import read_polygons  # lazy: keeps CLI start-up fast
+    from tradearea.io.tables import numeric_column, require_columns  # lazy: keeps CLI start-up fast
 
     zones = read_polygons(path, name=path.name, what="zones", polygons=False)
     require_columns(zones, ("households",), file=path.name)
@@ -189,7 +190,10 @@ def _numbers(text: str, option: str) -> list[float]:
 
 
 def _options(method: str, **o: Any) -> dict[str, Any]:
-    from tradearea.tradeareas import DEFAULT_PENETRATION_THRESHOLDS, parse_thresholds
+    from tradearea.tradeareas import (  # lazy: keeps CLI start-up fast
+        DEFAULT_PENETRATION_THRESHOLDS,
+        parse_thresholds,
+    )
 
     if method == "share":
         out: dict[str, Any] = {"metric": o["metric"], "buffer_m": o["buffer_m"]}
@@ -213,8 +217,7 @@ def _options(method: str, **o: Any) -> dict[str, Any]:
 
 
 def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
-    from tradearea._core.atomic import atomic_path
-    from tradearea._core.escaping import neutralise_frame
+    from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
 
     # each output replaces the previous one in one step: a failed write leaves it intact
     with atomic_path(out) as tmp:

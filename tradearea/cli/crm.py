@@ -7,7 +7,9 @@ from typing import Any
 
 import typer
 
+from tradearea._core.atomic import atomic_path
 from tradearea.cli._common import JSON_OPTION, cli_run, fail
+from tradearea.errors import InputError
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -21,10 +23,12 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def _read_areas(path: Path) -> Any:
-    import pandas as pd
+    import pandas as pd  # lazy: keeps CLI start-up fast
 
-    from tradearea.errors import InputError
-    from tradearea.io.geofiles import read_polygons, require_polygons
+    from tradearea.io.geofiles import (  # lazy: keeps CLI start-up fast
+        read_polygons,
+        require_polygons,
+    )
 
     # size limit, CRS check/reprojection, invalid polygons repaired, households (if any) numbers
     frame = read_polygons(path, name=path.name, what="trade areas", polygons=False)
@@ -46,8 +50,7 @@ def _read_areas(path: Path) -> Any:
 
 
 def _write_table(frame: Any, path: Path) -> None:
-    from tradearea._core.atomic import atomic_path
-    from tradearea._core.escaping import neutralise_frame
+    from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
 
     with atomic_path(path) as tmp:  # a failed write never leaves half a file
         neutralise_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -141,7 +144,7 @@ def register(app: typer.Typer) -> None:
           tradearea crm export.xlsx --areas areas.geojson --out out.csv --map 'Kundnr=customer_id' --as-of 2024-12-31 --json
         """
         with cli_run("crm", as_json=as_json) as summary:
-            from tradearea import crm
+            from tradearea import crm  # lazy: keeps CLI start-up fast
 
             if out.suffix.lower() not in {".csv", ".xlsx"}:
                 fail(f"--out {out.name!r}: use a .csv or .xlsx file name")
@@ -149,7 +152,7 @@ def register(app: typer.Typer) -> None:
             if dedup and not fields:
                 fail("--dedup needs --match-on, e.g. --match-on name,phone,email")
             trade_areas = _read_areas(areas)
-            from tradearea.io.geofiles import repairs
+            from tradearea.io.geofiles import repairs  # lazy: keeps CLI start-up fast
 
             notes = [f"file {areas.name}: {note}" for note in repairs(trade_areas)]
             for note in notes:

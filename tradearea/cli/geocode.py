@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from tradearea._core.atomic import atomic_path
 from tradearea.cli._common import JSON_OPTION, cli_run
+from tradearea.errors import InputError
 
 
 def register(app: typer.Typer) -> None:
@@ -55,11 +57,10 @@ def register(app: typer.Typer) -> None:
 
           tradearea geocode crm.csv --region city --out out.csv --lat-col 纬度 --lon-col 经度 --coords gcj02
         """
-        from tradearea._core.escaping import neutralise_frame
-        from tradearea.errors import InputError
-        from tradearea.geocode import account, geocode_frame
-        from tradearea.regions.packs import load_region
-        from tradearea.surveys import map_columns, read_table
+        from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
+        from tradearea.geocode import account, geocode_frame  # lazy: keeps CLI start-up fast
+        from tradearea.regions.packs import load_region  # lazy: keeps CLI start-up fast
+        from tradearea.surveys import map_columns, read_table  # lazy: keeps CLI start-up fast
 
         with cli_run("geocode", as_json=as_json) as s:
             if out.suffix.lower() not in (".csv", ".xlsx"):
@@ -105,7 +106,6 @@ def register(app: typer.Typer) -> None:
                 coord_system=coord_system,
                 source_rows=info.source_rows,
             )
-            from tradearea._core.atomic import atomic_path
 
             safe = neutralise_frame(geocoded)
             with atomic_path(out) as tmp:  # a failed write never leaves half a file

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import typer
 
-from tradearea.cli._common import JSON_OPTION, cli_run, parse_latlon
+from tradearea._core.atomic import atomic_path
+from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+from tradearea.errors import InputError
 
 T = TypeVar("T")
+S = TypeVar("S", bound=str)
+CALIBRATION_METHODS: tuple[Literal["ml", "mci"], ...] = ("ml", "mci")
+CHOICE_SETS: tuple[Literal["all", "named"], ...] = ("all", "named")
 COST_ALIASES = {
     "origin_id": ("origin", "from", "zone_id", "zone", "起点", "区域编号"),
     "store_id": ("destination", "to", "store", "shop_id", "终点", "门店编号"),
@@ -20,8 +25,6 @@ COST_ALIASES = {
 
 def in_file(path: Path, read: Callable[[], T]) -> T:
     """Run ``read`` and name ``path`` in any InputError it raises without a file."""
-    from tradearea.errors import InputError
-
     try:
         return read()
     except InputError as exc:
@@ -32,8 +35,7 @@ def in_file(path: Path, read: Callable[[], T]) -> T:
 
 def write_csv(frame: Any, out: Path) -> None:
     """Write a table as UTF-8 CSV, text cells neutralised against formula injection."""
-    from tradearea._core.atomic import atomic_path
-    from tradearea._core.escaping import neutralise_frame
+    from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
 
     table = frame.drop(columns=["geometry"], errors="ignore")
     with atomic_path(out) as tmp:  # a failed write never leaves half a file
@@ -128,9 +130,16 @@ def register(app: typer.Typer) -> None:
           tradearea huff --stores data/examples/competitors.csv --demand data/examples/zones.geojson --candidate 60.1675,24.945 --candidate-area 1200 --out sales.csv --zones-out shares.csv
         """
         with cli_run("huff", as_json=as_json) as summary:
-            from tradearea import calibration, competition, forecast, huff
-            from tradearea.demand import spend_per_household as default_spend
-            from tradearea.io.tables import read_table
+            from tradearea import (  # lazy: keeps CLI start-up fast
+                calibration,
+                competition,
+                forecast,
+                huff,
+            )
+            from tradearea.demand import (
+                spend_per_household as default_spend,  # lazy: keeps CLI start-up fast
+            )
+            from tradearea.io.tables import read_table  # lazy: keeps CLI start-up fast
 
             store_frame = in_file(
                 stores,
@@ -168,8 +177,8 @@ def register(app: typer.Typer) -> None:
                     lambda: calibration.calibrate(
                         choices,
                         store_frame,
-                        method=_choice(method, ("ml", "mci"), "--method"),
-                        choice_set=_choice(choice_set, ("all", "named"), "--choice-set"),
+                        method=_choice(method, CALIBRATION_METHODS, "--method"),
+                        choice_set=_choice(choice_set, CHOICE_SETS, "--choice-set"),
                         attractiveness=attractiveness,
                     ),
                 )
@@ -233,33 +242,31 @@ def register(app: typer.Typer) -> None:
 
 
 def _read_demand(path: Path, spend: float | None) -> Any:
-    from tradearea.demand import read_demand
+    from tradearea.demand import read_demand  # lazy: keeps CLI start-up fast
 
     return read_demand(path, spend=spend)
 
 
 def _check_costs(table: Any, path: Path) -> Any:
-    from tradearea.io.tables import require_columns
+    from tradearea.io.tables import require_columns  # lazy: keeps CLI start-up fast
 
     require_columns(table, ("origin_id", "store_id", "cost"), file=str(path))
     return table
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        from tradearea.cli._common import fail
-
-        fail(f"{option} {value!r}: expected one of {', '.join(allowed)}")
-    return value
+def _choice(value: str, allowed: tuple[S, ...], option: str) -> S:
+    for choice in allowed:
+        if value == choice:
+            return choice
+    fail(f"{option} {value!r}: expected one of {', '.join(allowed)}")
+    raise AssertionError  # not reached: fail() exits
 
 
 def _format(value: str) -> str:
-    from tradearea.competition import FORMATS, normalise_format
+    from tradearea.competition import FORMATS, normalise_format  # lazy: keeps CLI start-up fast
 
     key = normalise_format(value)
     if key is None:
-        from tradearea.cli._common import fail
-
         fail(f"--format {value!r}: expected one of {', '.join(FORMATS)}")
     return str(key)
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from tradearea._core.atomic import write_text_atomic
 from tradearea.cli._common import JSON_OPTION, cli_run
+from tradearea.cli.huff import in_file
 
 
 def _percent(value: float | None) -> str:
@@ -49,15 +51,13 @@ def register(app: typer.Typer) -> None:
           tradearea pricing my.toml --out r.json --grid timing.hold_years=8,10,15 --json
         """
         with cli_run("pricing", as_json=as_json) as summary:
-            from tradearea import pricing
+            from tradearea import pricing  # lazy: keeps CLI start-up fast
 
             loaded = pricing.load_scenario(scenario)
             axes = dict(pricing.parse_grid_spec(spec) for spec in grid)
-            from tradearea.cli.huff import in_file
 
             # errors in files the scenario refers to (comparables) name the scenario file too
             result = in_file(scenario, lambda: pricing.analyse(loaded, grid=axes or None))
-            from tradearea._core.atomic import write_text_atomic
 
             write_text_atomic(out, json.dumps(result, ensure_ascii=False, indent=2))
             metrics = result["investment"]["metrics"]

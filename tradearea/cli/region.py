@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
           tradearea region build city.osm.pbf --name city --force --json
         """
-        from tradearea.regions import packs as regions
+        from tradearea.regions import packs as regions  # lazy: keeps CLI start-up fast
 
         with cli_run("region build", as_json=as_json) as s:
             meta = regions.build_region(pbf, name=name, force=force)
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
     @region_app.command("list")
     def list_(as_json: bool = JSON_OPTION) -> None:
         """List the region packs that are built."""
-        from tradearea.regions import packs as regions
+        from tradearea.regions import packs as regions  # lazy: keeps CLI start-up fast
 
         with cli_run("region list", as_json=as_json) as s:
             names = regions.list_regions()
@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Show a region pack's source, date, attribution and layer counts."""
-        from tradearea.regions import packs as regions
+        from tradearea.regions import packs as regions  # lazy: keeps CLI start-up fast
 
         with cli_run("region info", as_json=as_json) as s:
             meta = regions.region_meta(name)

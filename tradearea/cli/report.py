@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -67,8 +68,11 @@ def register(app: typer.Typer) -> None:
         if out.exists() and out.is_dir():
             fail(f"--out {out}: is a folder; give a file name such as report.{kind}")
         with cli_run("report", as_json=as_json) as s:
-            from tradearea import report as rep
-            from tradearea.project.workspace import open_project, save_project
+            from tradearea import report as rep  # lazy: keeps CLI start-up fast
+            from tradearea.project.workspace import (  # lazy: keeps CLI start-up fast
+                open_project,
+                save_project,
+            )
 
             proj = open_project(project)
             built = rep.build_report(
@@ -108,8 +112,6 @@ def register(app: typer.Typer) -> None:
 
 def _figures(report: object, site_id: str) -> dict[str, object]:
     """Decision figures of a site for --json (infinite or missing values as null)."""
-    import math
-
     summary = report.section("summary", site_id)  # type: ignore[attr-defined]
     out: dict[str, object] = {}
     for key, fig in (summary.figures if summary is not None else {}).items():

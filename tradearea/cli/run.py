@@ -59,7 +59,10 @@ def register(app: typer.Typer) -> None:
         if engine == "pandas" and scheduler:
             fail("--scheduler needs the Dask engine (drop --engine pandas)")
         with cli_run("run", as_json=as_json) as summary:
-            from tradearea.batch.pipeline import load_config, run_pipeline
+            from tradearea.batch.pipeline import (  # lazy: keeps CLI start-up fast
+                load_config,
+                run_pipeline,
+            )
 
             config = load_config(pipeline, engine=engine, scheduler=scheduler, output=out)
 

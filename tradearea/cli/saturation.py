@@ -7,8 +7,10 @@ from typing import Any
 
 import typer
 
+from tradearea._core.atomic import atomic_path
 from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
 from tradearea.cli.huff import in_file, write_csv
+from tradearea.errors import InputError
 
 
 def register(app: typer.Typer) -> None:
@@ -86,9 +88,9 @@ def register(app: typer.Typer) -> None:
           tradearea saturation --areas areas.geojson --competitors c.csv --zones data/examples/zones.geojson --surface surface.geojson --out irs.csv
         """
         with cli_run("saturation", as_json=as_json) as summary:
-            import numpy as np
+            import numpy as np  # lazy: keeps CLI start-up fast
 
-            from tradearea import competition, saturation
+            from tradearea import competition, saturation  # lazy: keeps CLI start-up fast
 
             fmt = _format(format_)
             if period not in ("week", "month", "year"):
@@ -141,7 +143,6 @@ def register(app: typer.Typer) -> None:
                     resolution,
                     period,
                 )
-                from tradearea._core.atomic import atomic_path
 
                 with atomic_path(surface) as tmp:  # a failed write never leaves half a file
                     cells.to_file(tmp, driver="GeoJSON")
@@ -158,7 +159,7 @@ def register(app: typer.Typer) -> None:
 
 def _report_repairs(read: Any, summary: Any) -> None:
     """Print (stderr) and add to --json the polygons repaired and CRS converted while reading."""
-    from tradearea.io.geofiles import repairs
+    from tradearea.io.geofiles import repairs  # lazy: keeps CLI start-up fast
 
     notes = [f"file {path}: {note}" for path, frame in read for note in repairs(frame)]
     for note in notes:
@@ -168,7 +169,7 @@ def _report_repairs(read: Any, summary: Any) -> None:
 
 
 def _format(value: str) -> str:
-    from tradearea.competition import FORMATS, normalise_format
+    from tradearea.competition import FORMATS, normalise_format  # lazy: keeps CLI start-up fast
 
     key = normalise_format(value)
     if key is None:
@@ -177,11 +178,10 @@ def _format(value: str) -> str:
 
 
 def _read_areas(path: Path, *, need_households: bool) -> Any:
-    import numpy as np
-    import pandas as pd
+    import numpy as np  # lazy: keeps CLI start-up fast
+    import pandas as pd  # lazy: keeps CLI start-up fast
 
-    from tradearea.errors import InputError
-    from tradearea.io.geofiles import read_polygons
+    from tradearea.io.geofiles import read_polygons  # lazy: keeps CLI start-up fast
 
     # size limit, CRS check/reprojection, polygons only, invalid polygons repaired
     frame = read_polygons(path, name=str(path), what="trade areas")
@@ -209,7 +209,7 @@ def _read_areas(path: Path, *, need_households: bool) -> Any:
 
 
 def _zones(path: Path) -> Any:
-    from tradearea.demand import read_zones
+    from tradearea.demand import read_zones  # lazy: keeps CLI start-up fast
 
     return in_file(path, lambda: read_zones(path))
 
@@ -226,22 +226,23 @@ def _surface(
     resolution: int,
     period: str,
 ) -> Any:
-    from tradearea import demand, saturation
+    from tradearea import demand, saturation  # lazy: keeps CLI start-up fast
 
     reg = None
     if region is not None:
-        from tradearea.regions.packs import load_region
+        from tradearea.regions.packs import load_region  # lazy: keeps CLI start-up fast
 
         reg = load_region(region)
     if zones is None:
         if reg is None:
             fail("--surface needs households: give --zones or --region")
-        zones = demand.zones_from_buildings(reg.residential_buildings, zone="building")
+        else:
+            zones = demand.zones_from_buildings(reg.residential_buildings, zone="building")
     network = None
     if catchment in ("drive", "walk"):
         if reg is None:
             fail(f"--catchment {catchment} needs --region (its {catchment} network)")
-        from tradearea.regions.network import load_network
+        from tradearea.regions.network import load_network  # lazy: keeps CLI start-up fast
 
         network = load_network(reg, catchment)  # type: ignore[arg-type]
     elif catchment != "radius":
@@ -263,7 +264,7 @@ def _surface(
 
 
 def _records(table: Any) -> list[dict[str, Any]]:
-    import numpy as np
+    import numpy as np  # lazy: keeps CLI start-up fast
 
     rows = table.to_dict("records")
     return [

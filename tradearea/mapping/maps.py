@@ -8,16 +8,20 @@ import re
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
-from branca.element import Element, MacroElement
+import geopandas as gpd
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from tradearea import OSM_ATTRIBUTION
 from tradearea.mapping.assets import ASSET_PATHS, DROPPED_ASSETS, asset_url
 from tradearea.settings import STATIC_URL, VENDOR_DIR
 from tradearea.tiers import TIER_COLOURS, TIER_NAMES, TIER_NAMES_ZH  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 BASE_URL = f"{STATIC_URL}/vendor"
 # Without a tile layer Leaflet has no maximum zoom, which breaks MarkerCluster: set one.
@@ -95,7 +99,7 @@ def localise_assets(m: folium.Map, *, base_url: str = BASE_URL) -> folium.Map:
 
 
 def offline_map(
-    region: Any | None = None,
+    region: Region | None = None,
     *,
     center: tuple[float, float] | None = None,
     zoom: int = 15,
@@ -152,8 +156,6 @@ def offline_map(
 
 @lru_cache(maxsize=4)
 def _basemap_geojson(region_path: str, mtime: float) -> tuple[str, str]:
-    import geopandas as gpd
-
     path = Path(region_path)
     buildings = gpd.read_parquet(path / "buildings.parquet", columns=["geometry"])
     streets = gpd.read_parquet(path / "streets.parquet", columns=["name", "geometry"])
@@ -171,7 +173,7 @@ def _compact(geojson: str) -> str:
     return re.sub(r"(-?\d+\.\d{6})\d+", r"\1", geojson)
 
 
-def add_basemap(m: folium.Map, region: Any) -> folium.Map:
+def add_basemap(m: folium.Map, region: Region) -> folium.Map:
     """Add the region's buildings and streets to ``m`` as a vector basemap.
 
     Parameters
@@ -207,9 +209,11 @@ def add_basemap(m: folium.Map, region: Any) -> folium.Map:
         style_function=lambda _f: {"color": "#8a8a8a", "weight": 2, "opacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(m)
-    m.get_root().header.add_child(
-        Element("<style>.leaflet-container{background:#f4f1ea;}</style>"), name="basemap_bg"
-    )
+    root = m.get_root()
+    if isinstance(root, Figure):  # a folium map's root is always its figure
+        root.header.add_child(
+            Element("<style>.leaflet-container{background:#f4f1ea;}</style>"), name="basemap_bg"
+        )
     return m
 
 
