@@ -8,10 +8,11 @@ from pathlib import Path
 
 import folium
 import pytest
-from folium.plugins import HeatMap, MarkerCluster
+from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 
+from tradearea._core.escaping import escape_markdown
 from tradearea.mapping import maps as mapping
-from tradearea.mapping.assets import ASSET_PATHS, assets_installed
+from tradearea.mapping.assets import ASSET_PATHS, DROPPED_ASSETS, assets_installed
 from tradearea.settings import REPO_DIR
 
 
@@ -65,8 +66,6 @@ def test_basemap_draws_region_buildings_and_streets(demo_region) -> None:
 
 def test_unknown_remote_asset_is_refused() -> None:
     m = folium.Map(tiles=None)
-    from folium.plugins import Fullscreen
-
     Fullscreen().add_to(m)
     with pytest.raises(ValueError, match="remote asset"):
         mapping.localise_assets(m)
@@ -85,14 +84,10 @@ def test_inline_html_is_self_contained(demo_region, tmp_path: Path) -> None:
 
 def test_asset_table_covers_folium_defaults() -> None:
     names = {n for n, _ in folium.Map.default_js} | {n for n, _ in folium.Map.default_css}
-    from tradearea.mapping.assets import DROPPED_ASSETS
-
     assert names <= set(ASSET_PATHS) | DROPPED_ASSETS
 
 
 def test_escape_markdown_neutralises_links_images_and_html() -> None:
-    from tradearea._core.escaping import escape_markdown
-
     text = escape_markdown("![x](http://evil.example/a.png) <img src=x> :material/home: $x$")
     assert "](" not in text.replace("\\]\\(", "")
     assert "\\<img" in text and "\\!\\[" in text and "\\:material" in text and "\\$" in text

@@ -13,7 +13,9 @@ import pytest
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from tradearea import crm, huff
 from tradearea.cli import app
+from tradearea.demand import read_demand
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "data" / "examples"
@@ -72,9 +74,6 @@ def test_demo_pipeline_runs_every_step(demo_run: tuple[Path, dict]) -> None:
 
 
 def test_pipeline_tables_equal_the_library_functions(demo_run: tuple[Path, dict]) -> None:
-    from tradearea import crm, huff
-    from tradearea.demand import read_demand
-
     out, _ = demo_run
     areas = gpd.read_parquet(out / "trade_areas.parquet")
     direct = crm.analyse_crm(
