@@ -12,17 +12,15 @@ from shapely.geometry import box
 
 from tradearea.competition import (
     FLOOR_AREA_SOURCES,
-    FORMATS,
     combine_competitors,
     competitors_from_region,
     fill_floor_area,
     format_of_osm,
-    format_table,
-    normalise_format,
     read_competitors,
     remove_matches,
 )
 from tradearea.errors import InputError
+from tradearea.formats import FORMATS, format_key, format_table, normalise_format
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 
@@ -69,6 +67,27 @@ def test_format_names_in_english_and_chinese() -> None:
     assert normalise_format("专卖店") == "exclusive_shop"
     assert normalise_format("Supermarkets") == "supermarket"
     assert normalise_format("spaceport") is None and normalise_format("") is None
+
+
+def test_one_key_set_for_competition_pricing_and_rings() -> None:
+    """Pricing names ("shopping mall", "warehouse club") find the same keys as competition."""
+    from tradearea import pricing
+    from tradearea.tradeareas import RING_PRESETS
+
+    assert set(pricing.FORMATS) == set(FORMATS) == set(RING_PRESETS)
+    assert format_key("shopping mall") == "shopping_mall"
+    assert format_key("warehouse club") == "warehouse_club"
+    assert format_key("exclusive/brand shop") == "exclusive_shop"
+    assert pricing.Scenario().site.format == "shopping_mall"
+    assert all(FORMATS[k].primary_ring_m == RING_PRESETS[k][0] for k in FORMATS)
+
+
+def test_unknown_format_is_an_error_naming_the_value_and_the_keys() -> None:
+    """No silent fallback to "supermarket": the error names the value and every valid key."""
+    with pytest.raises(InputError, match="unknown retail format 'bakery'") as err:
+        format_key("bakery")
+    assert all(k in err.value.message for k in FORMATS)
+    assert err.value.option == "format"
 
 
 def test_floor_area_rules() -> None:

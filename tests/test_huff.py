@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tradearea.distance import EARTH_RADIUS_M
 from tradearea.errors import InputError
 from tradearea.huff import (
-    EARTH_RADIUS_M,
     MIN_DISTANCE_M,
     cost_matrix,
     huff_contours,

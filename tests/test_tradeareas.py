@@ -217,12 +217,12 @@ def test_rings_count_known_customers() -> None:
 def test_ring_presets_cover_the_ten_formats() -> None:
     presets = ring_presets()
     assert len(presets) == 10
-    assert {"convenience store", "hypermarket", "warehouse club", "specialty market"} <= set(
-        presets
-    )
+    # one key set: the format keys of tradearea.formats
+    assert {"convenience", "hypermarket", "warehouse_club", "specialty_market"} <= set(presets)
     assert all(a < b < c for a, b, c in presets.values())
     r = trade_areas_by_rings(None, STORE, retail_format="convenience store")
     assert r.areas["cutoff"].tolist() == list(RING_PRESETS["convenience store"])
+    assert r.areas["cutoff"].tolist() == list(RING_PRESETS["convenience"]) == [300, 500, 1000]
     assert r.areas["customers"].sum() == 0 and r.account["input_rows"] == 0
     with pytest.raises(InputError, match="unknown format"):
         trade_areas_by_rings(None, STORE, retail_format="kiosk")

@@ -105,7 +105,7 @@ def test_methods_and_ring_presets(survey_project: Project) -> None:
         assert len(table) == 3
         assert at.session_state["project"].layers["trade_areas"]["method"].iloc[0] == method
     at.radio(key="ta_method").set_value("rings").run()
-    at.selectbox(key="ta_format").set_value("convenience store").run()
+    at.selectbox(key="ta_format").set_value("convenience").run()  # the format key
     assert not at.exception
     assert at.dataframe[0].value["Cut-off"].tolist() == ["300 m", "500 m", "1,000 m"]
 

@@ -9,8 +9,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
-from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA, MIN_DISTANCE_M, straight_line_m
+from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA, MIN_DISTANCE_M
 
 ChoiceSet = Literal["all", "named"]
 COMPETITOR_SLOTS = (
@@ -232,7 +233,7 @@ def _design(
         .loc[resp]
     )
     if costs is None:
-        d = straight_line_m(
+        d = great_circle_m(
             first["lat"].to_numpy()[:, None], first["lon"].to_numpy()[:, None],
             stores["lat"].to_numpy(float)[None, :], stores["lon"].to_numpy(float)[None, :],
         )  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +9,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._core.crs import WGS84
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
+
+# re-export for ui/competition_page, ui/sites_page, report/_project_sections, project/*,
+# cli/saturation, cli/huff and batch/steps; the lead moves callers to tradearea.formats
+from tradearea.formats import (  # noqa: F401
+    CATEGORIES,
+    FORMATS,
+    RetailFormat,
+    category_of,
+    format_table,
+    normalise_format,
+)
 from tradearea.io.tables import latlon, numeric_column, read_table, require_columns
 
-WGS84 = "EPSG:4326"
 STORE_COLUMNS = (
     "store_id",
     "name",
@@ -27,129 +37,6 @@ STORE_COLUMNS = (
 )
 FLOOR_AREA_SOURCES = ("input", "osm_building", "format_default")
 
-
-@dataclass(frozen=True)
-class RetailFormat:
-    """A retail format (业态) with its spending category and floor-area assumptions.
-
-    Attributes
-    ----------
-    key : str
-        Identifier used in files (``supermarket``).
-    name_en, name_zh : str
-        Display names.
-    category : str
-        Spending category the format sells (``grocery``, ``general_merchandise``,
-        ``specialty``, ``home``); IRS counts the floor area of all formats of one category.
-    default_floor_area_m2 : float
-        Sales floor area assumed when none is known.
-    max_floor_area_m2 : float
-        Largest plausible sales floor area; a building-derived estimate above it is replaced by
-        the default.
-    primary_ring_m : float
-        Rule-of-thumb radius of the primary trade area (DOMAIN.md §1).
-    """
-
-    key: str
-    name_en: str
-    name_zh: str
-    category: str
-    default_floor_area_m2: float
-    max_floor_area_m2: float
-    primary_ring_m: float
-
-
-# Assumptions (documented in docs/competition.md): typical European / Chinese sales floor areas.
-FORMATS: dict[str, RetailFormat] = {
-    f.key: f
-    for f in (
-        RetailFormat("convenience", "Convenience store", "便利店", "grocery", 150, 600, 500),
-        RetailFormat("supermarket", "Supermarket", "超市", "grocery", 1_500, 6_000, 1_000),
-        RetailFormat("hypermarket", "Hypermarket", "大型综合超市", "grocery", 8_000, 30_000, 3_000),
-        RetailFormat(
-            "warehouse_club", "Warehouse club", "仓储会员店", "grocery", 12_000, 25_000, 5_000
-        ),
-        RetailFormat(
-            "department_store",
-            "Department store",
-            "百货店",
-            "general_merchandise",
-            20_000,
-            80_000,
-            3_000,
-        ),
-        RetailFormat(
-            "specialty_store", "Specialty store", "专业店", "specialty", 250, 3_000, 1_000
-        ),
-        RetailFormat(
-            "exclusive_shop", "Exclusive / brand shop", "专卖店", "specialty", 150, 1_500, 1_000
-        ),
-        RetailFormat("home_centre", "Home centre", "家居建材店", "home", 8_000, 30_000, 5_000),
-        RetailFormat(
-            "shopping_mall",
-            "Shopping mall",
-            "购物中心",
-            "general_merchandise",
-            30_000,
-            250_000,
-            3_000,
-        ),
-        RetailFormat(
-            "specialty_market", "Specialty market", "专业市场", "specialty", 5_000, 50_000, 3_000
-        ),
-    )
-}
-CATEGORIES = {
-    "grocery": ("Grocery", "食品杂货"),
-    "general_merchandise": ("General merchandise", "百货"),
-    "specialty": ("Specialty goods", "专业商品"),
-    "home": ("Home and DIY", "家居建材"),
-}
-
-_FORMAT_ALIASES: dict[str, str] = {
-    "convenience store": "convenience",
-    "kiosk": "convenience",
-    "便利店": "convenience",
-    "supermarkets": "supermarket",
-    "超市": "supermarket",
-    "超级市场": "supermarket",
-    "hypermarkets": "hypermarket",
-    "大卖场": "hypermarket",
-    "大型超市": "hypermarket",
-    "大型综合超市": "hypermarket",
-    "warehouse": "warehouse_club",
-    "wholesale": "warehouse_club",
-    "warehouse store": "warehouse_club",
-    "仓储会员店": "warehouse_club",
-    "仓储店": "warehouse_club",
-    "department": "department_store",
-    "百货": "department_store",
-    "百货店": "department_store",
-    "百货商店": "department_store",
-    "specialty": "specialty_store",
-    "speciality store": "specialty_store",
-    "专业店": "specialty_store",
-    "exclusive": "exclusive_shop",
-    "brand shop": "exclusive_shop",
-    "exclusive brand shop": "exclusive_shop",
-    "exclusive/brand shop": "exclusive_shop",
-    "boutique": "exclusive_shop",
-    "专卖店": "exclusive_shop",
-    "home center": "home_centre",
-    "home improvement": "home_centre",
-    "diy": "home_centre",
-    "家居建材店": "home_centre",
-    "家居中心": "home_centre",
-    "建材店": "home_centre",
-    "mall": "shopping_mall",
-    "shopping center": "shopping_mall",
-    "shopping centre": "shopping_mall",
-    "购物中心": "shopping_mall",
-    "商场": "shopping_mall",
-    "market": "specialty_market",
-    "marketplace": "specialty_market",
-    "专业市场": "specialty_market",
-}
 
 # OSM shop=* values by format; anything not listed that is a shop=* selling goods is a
 # specialty store. Services (hairdresser, laundry, ...) and amenities are not retail.
@@ -210,33 +97,6 @@ UPLOAD_ALIASES = {
         "建筑面积",
     ),
 }  # fmt: skip
-
-
-def normalise_format(text: Any) -> str | None:
-    """Return the format key for a format name in English or Chinese, or None if unknown.
-
-    Parameters
-    ----------
-    text : Any
-        ``"Supermarket"``, ``"超市"``, ``"home_centre"``, ...
-
-    Returns
-    -------
-    str or None
-        A key of :data:`FORMATS`.
-    """
-    if not isinstance(text, str) or not text.strip():
-        return None
-    key = unicodedata.normalize("NFKC", text).strip().casefold().replace("-", " ")
-    underscored = key.replace(" ", "_")
-    if underscored in FORMATS:
-        return underscored
-    if key in _FORMAT_ALIASES:
-        return _FORMAT_ALIASES[key]
-    for fmt in FORMATS.values():
-        if key in (fmt.name_en.casefold(), fmt.name_zh):
-            return fmt.key
-    return _FORMAT_ALIASES.get(key.rstrip("s"))
 
 
 def format_of_osm(
@@ -520,19 +380,15 @@ def remove_matches(
     pandas.DataFrame
         ``stores`` without the matched rows.
     """
-    from tradearea.huff import straight_line_m
-
     if not len(stores) or not len(reference):
         return stores
 
     def category(frame: pd.DataFrame) -> np.ndarray:
         if "category" in frame.columns and frame["category"].notna().all():
             return frame["category"].to_numpy()
-        return (
-            frame["format"].map(lambda f: FORMATS[f].category if f in FORMATS else None).to_numpy()
-        )
+        return np.asarray(category_of(frame["format"]), dtype=object)
 
-    d = straight_line_m(
+    d = great_circle_m(
         stores["lat"].to_numpy(float)[:, None],
         stores["lon"].to_numpy(float)[:, None],
         reference["lat"].to_numpy(float)[None, :],
@@ -540,14 +396,3 @@ def remove_matches(
     )
     same = category(stores)[:, None] == category(reference)[None, :]
     return stores[~((d <= match_m) & same).any(axis=1)]
-
-
-def format_table() -> pd.DataFrame:
-    """Return the retail formats with their category and floor-area assumptions.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per format (for documentation and the app).
-    """
-    return pd.DataFrame([f.__dict__ for f in FORMATS.values()])

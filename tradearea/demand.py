@@ -11,11 +11,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from tradearea.competition import FORMATS
+from tradearea._core.crs import WGS84, frame_utm_crs
+from tradearea._core.geometry import apportion as apportion_by_area
+from tradearea._core.geometry import is_polygonal
 from tradearea.errors import InputError
+from tradearea.formats import FORMATS
 from tradearea.io.tables import numeric_column, read_table, rename_columns, require_columns
 
-WGS84 = "EPSG:4326"
 # Assumption: people per household where only one of the two is known (Helsinki ~1.9).
 DEFAULT_HOUSEHOLD_SIZE = 2.0
 # Assumption: income elasticity of spending (food ~0.3-0.5, other goods nearer 1).
@@ -123,7 +125,7 @@ def zones_from_buildings(
         return _zone_frame([], [], [], [], [], [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        cent = b.geometry.to_crs(b.geometry.estimate_utm_crs()).centroid.to_crs(WGS84)
+        cent = b.geometry.to_crs(frame_utm_crs(b)).centroid.to_crs(WGS84)
     lat, lon = cent.y.to_numpy(), cent.x.to_numpy()
     hh = b["dwellings"].to_numpy(dtype=float)
     if zone == "building":
@@ -372,8 +374,9 @@ def apportion(
 ) -> pd.DataFrame:
     """Share zone totals (households, people, spending) among trade areas.
 
-    ``areal``: areal interpolation (tobler), each zone's total split by the share of its area
-    inside each trade area; point zones count wholly in the area that contains them.
+    ``areal``: areal interpolation (:func:`tradearea._core.geometry.apportion`), each zone's
+    total split by the share of its area inside each trade area; point zones count wholly in
+    the area that contains them.
     ``address``: each zone's total split evenly among the address points inside it and summed
     per trade area (zones without an address point count at their representative point).
 
@@ -401,7 +404,7 @@ def apportion(
         raise ValueError(msg)
     if not len(areas):
         return pd.DataFrame(columns=cols, index=areas.index, dtype=float)
-    utm = areas.to_crs(WGS84).geometry.estimate_utm_crs()
+    utm = frame_utm_crs(areas)
     tgt = gpd.GeoDataFrame(geometry=areas.to_crs(utm).geometry.reset_index(drop=True), crs=utm)
     src = zones.to_crs(utm).reset_index(drop=True)
     if method == "address":
@@ -412,16 +415,14 @@ def apportion(
     elif method != "areal":
         msg = f"method must be 'areal' or 'address', not {method!r}"
         raise ValueError(msg)
-    is_poly = src.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    is_poly = is_polygonal(src.geometry)
     total = np.zeros((len(tgt), len(cols)))
     if is_poly.any():
-        from tobler.area_weighted import area_interpolate
-
-        poly = src[is_poly][[*cols, "geometry"]]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            est = area_interpolate(poly, tgt, extensive_variables=cols, allocate_total=False)
-        total += est[cols].to_numpy(dtype=float)
+        poly = src[is_poly]
+        targets = tgt.geometry.to_numpy()
+        for j, col in enumerate(cols):
+            values = pd.to_numeric(poly[col], errors="coerce").fillna(0.0).to_numpy(float)
+            total[:, j] += apportion_by_area(poly.geometry.to_numpy(), values, targets)
     if (~is_poly).any():
         pts = src[~is_poly][[*cols, "geometry"]]
         joined = gpd.sjoin(pts, tgt, how="inner", predicate="within")
@@ -434,7 +435,7 @@ def apportion(
 def _spread_to_addresses(
     src: gpd.GeoDataFrame, addr: gpd.GeoDataFrame, cols: list[str]
 ) -> gpd.GeoDataFrame:
-    polys = src[src.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    polys = src[is_polygonal(src.geometry)]
     joined = gpd.sjoin(addr[["geometry"]], polys[["geometry"]], how="inner", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
     per_zone = joined["index_right"].value_counts()
@@ -479,8 +480,8 @@ def read_demand(
         if spend is None:
             msg = (
                 "the zones have no 'demand' column: give spending per household "
-                "(--spend) to compute it from households"
+                "to compute it from households"
             )
-            raise InputError(msg, file=str(path), column="demand")
+            raise InputError(msg, file=str(path), column="demand", option="spend")
         zones = gpd.GeoDataFrame(zone_demand(zones, spend=spend, elasticity=elasticity), crs=WGS84)
     return zones

@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.competition import FORMATS
-from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA, huff_model, straight_line_m
+from tradearea.demand import spend_per_household
+from tradearea.distance import great_circle_m
+from tradearea.formats import FORMATS, category_of, format_key
+from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA, huff_model
 from tradearea.saturation import irs_breakdown
 
 CANDIDATE_ID = "CANDIDATE"
@@ -104,9 +106,7 @@ def candidate_store(
     dict
         Store columns of DESIGN.md plus ``role='candidate'``.
     """
-    if format not in FORMATS:
-        msg = f"format must be one of {', '.join(FORMATS)}, not {format!r}"
-        raise ValueError(msg)
+    format = format_key(format)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         msg = f"candidate location ({lat}, {lon}) is not a valid latitude/longitude"
         raise ValueError(msg)
@@ -267,9 +267,7 @@ def _irs_around(
     spend: float | None,
     radius_m: float | None,
 ) -> dict[str, Any]:
-    from tradearea.demand import spend_per_household
-
-    fmt = cand.get("format") if cand.get("format") in FORMATS else "supermarket"
+    fmt = format_key(cand.get("format"))
     radius = float(radius_m) if radius_m is not None else FORMATS[fmt].primary_ring_m
     re = spend_per_household(fmt) if spend is None else float(spend)
     hh = (
@@ -277,13 +275,13 @@ def _irs_around(
         if "households" in zones.columns
         else np.zeros(len(zones))
     )
-    dz = straight_line_m(
+    dz = great_circle_m(
         zones["lat"].to_numpy(float), zones["lon"].to_numpy(float), cand["lat"], cand["lon"]
     )
     category = FORMATS[fmt].category
-    same = stores["format"].map(lambda f: FORMATS[f].category if f in FORMATS else None) == category
-    comp = stores[same.to_numpy()]
-    ds = straight_line_m(
+    same = np.asarray(category_of(stores["format"]), dtype=object) == category
+    comp = stores[same]
+    ds = great_circle_m(
         comp["lat"].to_numpy(float), comp["lon"].to_numpy(float), cand["lat"], cand["lon"]
     )
     b = irs_breakdown(

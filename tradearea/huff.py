@@ -11,23 +11,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._core.crs import WGS84
 from tradearea._core.dispatch import dask_aware
+from tradearea.distance import chord_distance_m, great_circle_m, unit_vectors
 from tradearea.errors import InputError
-from tradearea.tiers import TIER_NAMES
+from tradearea.tiers import tier_name
 from tradearea.travel_costs import (
-    EARTH_RADIUS_M,
     MIN_DISTANCE_M,
     MIN_TRAVEL_TIME_S,
     NetworkCosts,
-    chord_distance_m,
     cost_matrix,
     network_costs,
-    straight_line_m,
-    unit_vectors,
 )
 
+# re-export for ui/_sites_parts, report/sections, project/areas, project/analysis and
+# tests/test_huff_cli; the lead moves callers to tradearea.distance.great_circle_m
+straight_line_m = great_circle_m
+
 __all__ = [
-    "EARTH_RADIUS_M",
     "MIN_DISTANCE_M",
     "MIN_TRAVEL_TIME_S",
     "HuffInputs",
@@ -43,7 +44,6 @@ __all__ = [
     "straight_line_m",
 ]
 
-WGS84 = "EPSG:4326"
 DEFAULT_ALPHA = 1.0
 DEFAULT_BETA = 2.0
 # Working memory for one block of zones x stores (several float64 arrays of this size live at
@@ -547,7 +547,7 @@ def huff_contours(
     k = int(np.ceil(radius_m / (h3.average_hexagon_edge_length(resolution, unit="m") * 1.5))) + 1
     cells = [c for c in h3.grid_disk(origin, k)]
     centres = np.array([h3.cell_to_latlng(c) for c in cells])
-    keep = straight_line_m(centres[:, 0], centres[:, 1], row["lat"], row["lon"]) <= radius_m
+    keep = great_circle_m(centres[:, 0], centres[:, 1], row["lat"], row["lon"]) <= radius_m
     cells = [c for c, ok in zip(cells, keep, strict=True) if ok]
     centres = centres[keep]
     grid = pd.DataFrame(
@@ -568,7 +568,7 @@ def huff_contours(
             {
                 "store_id": str(store_id),
                 "tier": tier,
-                "tier_name": TIER_NAMES.get(tier, f"tier {tier}"),
+                "tier_name": tier_name(tier),
                 "method": "huff",
                 "threshold": t,
                 "cells": int(inside.sum()),

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import WGS84
+
 LOG = logging.getLogger("tradearea.report")
-WGS84 = "EPSG:4326"
 DEFAULT_RESOLUTION = 9
 # Columns that identify or locate a person; never exported unless the report is detailed.
 PERSONAL_COLUMNS = frozenset(

@@ -11,12 +11,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea._core.crs import FALLBACK_METRIC_CRS, WGS84, frame_utm_crs, project_lonlat
 from tradearea._core.dispatch import dask_aware
-from tradearea.competition import FORMATS
-from tradearea.demand import spend_per_household
-from tradearea.tiers import TIER_NAMES
+from tradearea.demand import apportion, spend_per_household
+from tradearea.formats import FORMATS, category_of, format_key
+from tradearea.tiers import tier_name
 
-WGS84 = "EPSG:4326"
 DEFAULT_SURFACE_RESOLUTION = 9
 DEFAULT_RADIUS_M = 1_000.0
 DEFAULT_MINUTES = 10.0
@@ -101,8 +101,7 @@ def irs_breakdown(
 
 
 def _category_stores(stores: pd.DataFrame, category: str) -> gpd.GeoDataFrame:
-    cat = stores["format"].map(lambda f: FORMATS[f].category if f in FORMATS else None)
-    s = stores[cat == category]
+    s = stores[np.asarray(category_of(stores["format"]), dtype=object) == category]
     geom = gpd.points_from_xy(s["lon"].astype(float), s["lat"].astype(float), crs=WGS84)
     return gpd.GeoDataFrame(s.drop(columns=["geometry"], errors="ignore"), geometry=geom, crs=WGS84)
 
@@ -158,9 +157,7 @@ def irs_by_trade_area(
         scope ('ring' or 'cumulative'); with a candidate also candidate_inside,
         floor_area_with_candidate, stores_with_candidate, irs_with_candidate, irs_change.
     """
-    if format not in FORMATS:
-        msg = f"format must be one of {', '.join(FORMATS)}, not {format!r}"
-        raise ValueError(msg)
+    format = format_key(format)
     re = (
         spend_per_household(format, period=period, settings=settings)
         if spend is None
@@ -168,8 +165,6 @@ def irs_by_trade_area(
     )
     areas = areas.to_crs(WGS84).reset_index(drop=True)
     if zones is not None:
-        from tradearea.demand import apportion
-
         c = apportion(zones, areas, columns=("households",))["households"].to_numpy(dtype=float)
     elif customers_column in areas.columns:
         c = (
@@ -227,7 +222,7 @@ def irs_by_trade_area(
             {
                 "store_id": keys.iloc[i],
                 "tier": int(tiers.iloc[i]),
-                "tier_name": TIER_NAMES.get(int(tiers.iloc[i]), str(tiers.iloc[i])),
+                "tier_name": tier_name(int(tiers.iloc[i])),
                 **b,
             }
         )
@@ -330,9 +325,7 @@ def saturation_surface(
     """
     from scipy.spatial import cKDTree
 
-    if format not in FORMATS:
-        msg = f"format must be one of {', '.join(FORMATS)}, not {format!r}"
-        raise ValueError(msg)
+    format = format_key(format)
     re = (
         spend_per_household(format, period=period, settings=settings)
         if spend is None
@@ -349,7 +342,7 @@ def saturation_surface(
     hh = pd.to_numeric(zones["households"], errors="coerce").fillna(0.0).to_numpy(float)
     floor = comp["floor_area_m2"].to_numpy(float)
     if catchment == "radius":
-        utm = cells.geometry.estimate_utm_crs() if len(cells) else "EPSG:3857"
+        utm = frame_utm_crs(cells, empty=FALLBACK_METRIC_CRS)
         xy = _project(cells["lat"], cells["lon"], utm)
         trees = cKDTree(xy)
         c = _sum_within(trees, _project(zones["lat"], zones["lon"], utm), hh, radius_m)
@@ -390,11 +383,7 @@ def saturation_surface(
 
 
 def _project(lat: Any, lon: Any, crs: Any) -> np.ndarray:
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+    return np.column_stack(project_lonlat(lon, lat, crs))
 
 
 def _sum_within(tree: Any, points: np.ndarray, weights: np.ndarray, radius: float) -> np.ndarray:
@@ -470,7 +459,7 @@ def rule_of_thumb_rings(
         return gpd.GeoDataFrame(
             {"store_id": [], "tier": []}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84
         )
-    utm = pts.estimate_utm_crs()
+    utm = frame_utm_crs(pts)
     xy = pts.to_crs(utm)
     rows = []
     for sid, p in zip(stores["store_id"].astype(str), xy, strict=True):
@@ -481,7 +470,7 @@ def rule_of_thumb_rings(
                 {
                     "store_id": sid,
                     "tier": tier,
-                    "tier_name": TIER_NAMES[tier],
+                    "tier_name": tier_name(tier),
                     "method": "rings",
                     "threshold": r,
                     "geometry": disc if inner is None else disc.difference(inner),

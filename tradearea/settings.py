@@ -56,6 +56,18 @@ def projects_dir() -> Path:
     return path
 
 
+ENV_INPUT_MB = "TRADEAREA_MAX_INPUT_MB"
+
+
+def max_input_bytes() -> int:
+    """Largest file read, in bytes (``TRADEAREA_MAX_INPUT_MB``, default 100 MB)."""
+    try:
+        mb = float(os.environ.get(ENV_INPUT_MB, "100"))
+    except ValueError:
+        mb = 100.0
+    return int(mb * 2**20)
+
+
 ENV_TIME = "TRADEAREA_MAX_SECONDS"
 
 

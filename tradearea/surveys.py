@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +22,10 @@ from tradearea.io.decode import (
     xlsx_rows,
 )
 from tradearea.io.values import normalise_values
+from tradearea.settings import max_input_bytes
 
 _HEADER_SCAN = 20
 MAX_COLUMNS = 10_000
-
-
-def max_input_bytes() -> int:
-    """Largest file read, in bytes (``TRADEAREA_MAX_INPUT_MB``, default 100 MB)."""
-    try:
-        mb = float(os.environ.get("TRADEAREA_MAX_INPUT_MB", "100"))
-    except ValueError:
-        mb = 100.0
-    return int(mb * 2**20)
 
 
 @dataclass(frozen=True)
@@ -415,7 +406,7 @@ def normalise_survey(
         cols = ", ".join(map(str, frame.columns[:12]))
         msg = (
             f"no address column and no lat/lon columns found (columns: {cols}); "
-            "name the address column (e.g. --address-col)"
+            "name the address column"
         )
         raise InputError(msg, file=file, column="address")
     n = len(frame)

@@ -20,6 +20,15 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 
+# Library option names whose command-line flag is not ``--`` + the name with dashes.
+OPTION_FLAGS: dict[str, str] = {
+    "radii_m": "--radii",
+    "retail_format": "--format",
+    "kind": "--method",
+    "buffer_m": "--buffer",
+    "weight": "--weight-col",
+}
+
 JSON_OPTION = typer.Option(False, "--json", help="Print a machine-readable JSON summary on stdout.")
 
 
@@ -51,6 +60,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def option_flag(option: str) -> str:
+    """Return the command-line flag of a library option (``radii_m`` -> ``--radii``)."""
+    return OPTION_FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
 def fail(message: str) -> None:
     """Print an error for bad input on stderr and exit with code 2."""
     typer.echo(f"tradearea: error: {message}", err=True)
@@ -79,7 +93,15 @@ def cli_run(command: str, *, as_json: bool = False) -> Iterator[Summary]:
     except typer.Exit:
         raise
     except InputError as exc:
-        _emit_error(summary, str(exc), as_json, file=exc.file, row=exc.row, column=exc.column)
+        _emit_error(
+            summary,
+            exc.describe(option_label=option_flag),
+            as_json,
+            file=exc.file,
+            row=exc.row,
+            column=exc.column,
+            option=option_flag(exc.option) if exc.option else None,
+        )
         raise typer.Exit(code=EXIT_BAD_INPUT) from None
     except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeError) as exc:
         _emit_error(summary, _os_error_text(exc), as_json)

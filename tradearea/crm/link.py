@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import WGS84, frame_utm_crs
 from tradearea._core.dispatch import dask_aware
 from tradearea.crm.value import SEGMENTS
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
 
-TIER_LABELS = {1: "primary", 2: "secondary", 3: "tertiary", 0: "outside"}
-TIER_ORDER = ("primary", "secondary", "tertiary", "outside", "no location")
-OUTSIDE = 0
+# TIER_ORDER: re-export for crm.TIER_ORDER (ui/customers_page, cli/crm) and scale/crm_tables;
+# the lead moves callers to tradearea.tiers
+from tradearea.tiers import NO_LOCATION_NAME, OUTSIDE, TIER_LABELS, TIER_ORDER
+
 VALUABLE = ("champions", "loyal")
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def _check_areas(areas: gpd.GeoDataFrame, *, file: str | None = None) -> gpd.GeoDataFrame:
@@ -27,9 +29,9 @@ def _check_areas(areas: gpd.GeoDataFrame, *, file: str | None = None) -> gpd.Geo
         raise InputError(msg, file=file, column=missing[0])
     out = areas.copy()
     if out.crs is None:
-        out = out.set_crs("EPSG:4326")
-    elif not out.crs.equals("EPSG:4326"):
-        out = out.to_crs("EPSG:4326")
+        out = out.set_crs(WGS84)
+    elif not out.crs.equals(WGS84):
+        out = out.to_crs(WGS84)
     tier = pd.to_numeric(out["tier"], errors="coerce")
     bad = tier.isna() | ~tier.isin([1, 2, 3])
     if bad.any():
@@ -48,33 +50,12 @@ def _store_points(areas: gpd.GeoDataFrame, stores: pd.DataFrame | None) -> pd.Da
             ["lat", "lon"]
         ]
     inner = areas.sort_values("tier").drop_duplicates("store_id")[["store_id", "geometry"]]
-    inner = gpd.GeoDataFrame(inner, geometry="geometry", crs="EPSG:4326")
-    metric = inner.to_crs(inner.estimate_utm_crs())
-    cent = metric.geometry.centroid.to_crs("EPSG:4326")
+    inner = gpd.GeoDataFrame(inner, geometry="geometry", crs=WGS84)
+    metric = inner.to_crs(frame_utm_crs(inner))
+    cent = metric.geometry.centroid.to_crs(WGS84)
     return pd.DataFrame(
         {"lat": cent.y.to_numpy(), "lon": cent.x.to_numpy()}, index=inner["store_id"].to_numpy()
     )
-
-
-def haversine_m(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Return great-circle distances in metres between arrays of WGS84 points.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : numpy.ndarray
-        Degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Metres.
-    """
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlmb = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
 @dask_aware("assign_tiers")
@@ -137,7 +118,7 @@ def assign_tiers(
                     "cust": cust,
                     "store_id": sid,
                     "tier": areas["tier"].to_numpy()[hit_poly],
-                    "dist": haversine_m(lat[cust], lon[cust], slat, slon),
+                    "dist": great_circle_m(lat[cust], lon[cust], slat, slon),
                 }
             )
             overlaps = int((hits.groupby("cust")["store_id"].nunique() > 1).sum())
@@ -149,7 +130,7 @@ def assign_tiers(
     out["store_id"] = store_id
     out["tier"] = pd.array(np.where(tier < 0, 0, tier), dtype="Int64")
     out.loc[tier < 0, "tier"] = pd.NA
-    label = pd.Series(tier).map(TIER_LABELS).fillna("no location").to_numpy()
+    label = pd.Series(tier).map(TIER_LABELS).fillna(NO_LOCATION_NAME).to_numpy()
     out["tier_label"] = pd.Categorical(label, categories=TIER_ORDER)
     out["store_distance_m"] = dist
     return out, overlaps
@@ -270,7 +251,7 @@ def valuable_penetration(
     zones = areas.dissolve(
         by=["store_id", "tier"], aggfunc={"households": "sum"} if "households" in areas else "first"
     )
-    metric = zones.to_crs(zones.estimate_utm_crs())
+    metric = zones.to_crs(frame_utm_crs(zones))
     out = pd.DataFrame(index=zones.index)
     out["households"] = zones["households"].astype(float) if "households" in zones else np.nan
     out["area_km2"] = metric.geometry.area.to_numpy() / 1e6
@@ -387,7 +368,7 @@ def crm_hex_layer(customers: pd.DataFrame, *, resolution: int = 9, k: int = 5) -
         kept[list(SEGMENTS)].idxmax(axis=1) if len(kept) else pd.Series(dtype=object)
     )
     geoms = [shapely.Polygon([(b, a) for a, b in h3.cell_to_boundary(c)]) for c in kept["h3_cell"]]
-    layer = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+    layer = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
     layer.attrs["suppressed_cells"] = int(small.sum())
     layer.attrs["suppressed_customers"] = int(counts.loc[small, "customers"].sum())
     return layer

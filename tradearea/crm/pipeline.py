@@ -108,10 +108,8 @@ def _geocode(need: pd.DataFrame, *, region: str | None, file: str) -> pd.DataFra
         )
         raise InputError(msg, file=file, column="address") from None
     if region is None:
-        msg = (
-            f"{len(need)} customers have only an address: name the region to geocode in (--region)"
-        )
-        raise InputError(msg, file=file, column="address")
+        msg = f"{len(need)} customers have only an address: name the region to geocode in"
+        raise InputError(msg, file=file, column="address", option="region")
     coded = geocode_frame(
         need[["customer_id", "address"]].copy(), region=region, address_col="address"
     )

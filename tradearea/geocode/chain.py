@@ -102,7 +102,7 @@ def geocode_frame(
             raise InputError(f"coordinate column {col!r} not found", column=col)
     if not has_address and not has_coords:
         found = ", ".join(map(str, frame.columns[:12]))
-        msg = f"no address column {address_col!r} (columns: {found}); name it with --address-col"
+        msg = f"no address column {address_col!r} (columns: {found}); name the address column"
         raise InputError(msg, column=address_col)
     if id_col is None and "respondent_id" in columns:
         id_col = "respondent_id"

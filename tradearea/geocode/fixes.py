@@ -8,6 +8,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from tradearea._core.crs import WGS84
 from tradearea.geocode.normalise import address_key
 
 FIX_COLUMNS = (
@@ -28,7 +29,7 @@ _LEVEL_BY_HOW = {"pick": "address", "typed": "address", "placed": "input_coords"
 def empty_fixes() -> gpd.GeoDataFrame:
     """Return an empty fixes layer (the project's ``fixes``), EPSG:4326."""
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in FIX_COLUMNS})
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 
 
 def add_fix(
@@ -112,7 +113,7 @@ def add_fix(
     return gpd.GeoDataFrame(
         frame[list(FIX_COLUMNS)],
         geometry=gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float)),
-        crs="EPSG:4326",
+        crs=WGS84,
     )
 
 
@@ -141,7 +142,7 @@ def normalise_fixes(fixes: pd.DataFrame | None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         frame[list(FIX_COLUMNS)].reset_index(drop=True),
         geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
-        crs="EPSG:4326",
+        crs=WGS84,
     )
 
 

@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# Letters NFKD does not decompose.
-_EXTRA_FOLD = str.maketrans(
-    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
-)
-# Dashes and quotes to their ASCII forms; traditional characters seen in addresses to simplified.
-_PUNCT_FOLD = str.maketrans(
-    {
-        "‐": "-",
-        "‑": "-",
-        "‒": "-",
-        "–": "-",
-        "—": "-",
-        "−": "-",
-        "’": "'",
-        "‘": "'",
-        "´": "'",
-        "`": "'",
-        "，": ",",
-        "、": ",",
-        "；": ";",
-    }
-)
-# Traditional characters common in addresses -> simplified (路/号 forms match either way).
-_TRADITIONAL = str.maketrans(
-    "號區縣東門華國廣龍灣橋園陽莊衛鎮鄉條樓層棟館場與興長寧義體雲風陳張黃鄭劉楊趙環聯發",
-    "号区县东门华国广龙湾桥园阳庄卫镇乡条楼层栋馆场与兴长宁义体云风陈张黄郑刘杨赵环联发",
-)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from tradearea._core.text import CJK as _CJK
+from tradearea._core.text import fold
+
 _KEEP = re.compile(r"[^\w\s,;.\-'/]")
 _SPACES = re.compile(r"\s+")
 _RANGE = re.compile(r"(\d)\s*-\s*(\d)")
@@ -139,30 +113,6 @@ class ParsedAddress:
 
 
 @lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Fold text for comparison: NFKC, case, diacritics (ä -> a, é -> e), dashes, spaces.
-
-    Parameters
-    ----------
-    text : str
-        Any text.
-
-    Returns
-    -------
-    str
-        Lower-case text without diacritics, with single spaces.
-    """
-    s = unicodedata.normalize("NFKC", text).casefold().translate(_PUNCT_FOLD)
-    if _CJK.search(s):
-        s = s.translate(_TRADITIONAL)
-    if not s.isascii():
-        s = "".join(
-            c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)
-        ).translate(_EXTRA_FOLD)
-        s = unicodedata.normalize("NFC", s)
-    return _SPACES.sub(" ", s).strip()
-
-
 def key(text: str) -> str:
     """Return the comparison key of a name: folded, without spaces or punctuation."""
     return _KEY_DROP.sub("", fold(text))

@@ -11,11 +11,14 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from tradearea._core.crs import WGS84
+from tradearea._core.geometry import POLYGONAL as _POLYGONAL
+from tradearea._core.geometry import polygonal
 from tradearea.errors import InputError
+from tradearea.io.decode import ZIP_MAGIC
+from tradearea.settings import max_input_bytes
 
-WGS84 = "EPSG:4326"
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".parquet")
-_POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def read_polygons(
@@ -114,9 +117,6 @@ def repairs(frame: Any) -> list[str]:
 
 
 def _check_file(path: Path, file: str) -> None:
-    from tradearea.io.decode import ZIP_MAGIC
-    from tradearea.surveys import max_input_bytes
-
     if not path.exists():
         raise InputError("not found", file=file)
     if not path.is_file():
@@ -246,7 +246,7 @@ def _check_geometry(
         fixed = geoms.to_numpy().copy()
         for i in np.flatnonzero(invalid):
             reason = shapely.is_valid_reason(fixed[i])
-            repaired = _polygonal(shapely.make_valid(fixed[i]))
+            repaired = polygonal(shapely.make_valid(fixed[i]))
             if repaired is None:
                 msg = f"invalid polygon ({reason}) that cannot be repaired"
                 raise InputError(msg, file=file, row=int(i) + 1, column="geometry")
@@ -275,19 +275,6 @@ def require_polygons(frame: gpd.GeoDataFrame, *, file: str | None, what: str = "
         i = int(np.flatnonzero(wrong)[0])
         msg = f"is a {kinds[i]}, but {what} must be polygons"
         raise InputError(msg, file=file, row=i + 1, column="geometry")
-
-
-def _polygonal(geom: Any) -> Any:
-    """The polygonal part of a repaired geometry, or None if nothing with area is left."""
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in _POLYGONAL:
-        return geom if geom.area > 0 else None
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in _POLYGONAL and g.area > 0]
-    if not parts:
-        return None
-    merged = shapely.union_all(parts)
-    return merged if merged.geom_type in _POLYGONAL else None
 
 
 __all__ = ["GEO_SUFFIXES", "read_polygons", "repairs", "require_polygons"]

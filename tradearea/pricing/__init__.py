@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+# FORMATS (the format keys) and canonical_format: re-exports for ui/pricing_page and
+# project/scenarios; the lead moves callers to tradearea.formats (FORMAT_KEYS, format_key)
+from tradearea.formats import FORMAT_KEYS as FORMATS
+from tradearea.formats import format_key as canonical_format
 from tradearea.pricing.finance import equity_multiple, irr, irr_count, npv, payback_period
 from tradearea.pricing.model import METRICS, PROJECT_LINES, Evaluation, evaluate
 from tradearea.pricing.rent import (
-    FORMATS,
     OCCUPANCY_COST_RATIOS,
     YIELD_RANGE,
-    canonical_format,
     floor_multiplier,
     position_multiplier,
     rent_capacity,

@@ -6,54 +6,12 @@ from typing import Any
 
 import numpy as np
 
-# Retail formats (业态) of DOMAIN.md §1 with their occupancy-cost ratio: the share of a tenant's
-# sales that goes to rent and service charges. ASSUMPTIONS: industry rules of thumb (large
-# food formats live on thin margins, fashion and small shops in malls carry the most); they
-# are defaults to override with the operator's own figures, not facts from DOMAIN.md.
-OCCUPANCY_COST_RATIOS: dict[str, float] = {
-    "convenience store": 0.08,
-    "supermarket": 0.04,
-    "hypermarket": 0.03,
-    "warehouse club": 0.02,
-    "department store": 0.10,
-    "specialty store": 0.12,
-    "exclusive shop": 0.12,
-    "home centre": 0.06,
-    "shopping mall": 0.13,
-    "specialty market": 0.08,
-}
-FORMATS: tuple[str, ...] = tuple(OCCUPANCY_COST_RATIOS)
-_FORMAT_ALIASES = {
-    "convenience": "convenience store",
-    "便利店": "convenience store",
-    "超市": "supermarket",
-    "大型超市": "hypermarket",
-    "大卖场": "hypermarket",
-    "综合超市": "hypermarket",
-    "warehouse store": "warehouse club",
-    "仓储会员店": "warehouse club",
-    "仓储式商场": "warehouse club",
-    "百货店": "department store",
-    "百货商店": "department store",
-    "百货": "department store",
-    "specialty shop": "specialty store",
-    "speciality store": "specialty store",
-    "专业店": "specialty store",
-    "exclusive/brand shop": "exclusive shop",
-    "brand shop": "exclusive shop",
-    "专卖店": "exclusive shop",
-    "品牌店": "exclusive shop",
-    "home center": "home centre",
-    "家居中心": "home centre",
-    "家居建材店": "home centre",
-    "mall": "shopping mall",
-    "shopping center": "shopping mall",
-    "shopping centre": "shopping mall",
-    "购物中心": "shopping mall",
-    "商场": "shopping mall",
-    "speciality market": "specialty market",
-    "专业市场": "specialty market",
-}
+from tradearea.formats import FORMATS as _REGISTRY
+from tradearea.formats import format_key
+
+# Occupancy-cost ratio by retail format (业态): the share of a tenant's sales that goes to rent
+# and service charges; the registry and its assumptions are in tradearea.formats.
+OCCUPANCY_COST_RATIOS: dict[str, float] = {k: f.occupancy_cost_ratio for k, f in _REGISTRY.items()}
 
 # Rent (and price) of a floor relative to the ground floor (1F = 1.0). ASSUMPTION: the common
 # ground-floor premium of street and mall shops (2F about 60 % of 1F, falling higher up).
@@ -66,27 +24,6 @@ FRONTAGE_ELASTICITY = 0.3
 # DOMAIN.md §4: payback usually 6–12 years, i.e. a gross yield of 8.3–16.7 %.
 PAYBACK_RANGE_YEARS = (6.0, 12.0)
 YIELD_RANGE = (1 / 12, 1 / 6)
-
-
-def canonical_format(name: str) -> str:
-    """Return the canonical retail format for an English or Chinese name.
-
-    Parameters
-    ----------
-    name : str
-        For example ``"Supermarket"``, ``"home_center"`` or ``"购物中心"``.
-
-    Returns
-    -------
-    str
-        One of :data:`FORMATS`.
-    """
-    key = " ".join(str(name).strip().lower().replace("_", " ").replace("-", " ").split())
-    key = _FORMAT_ALIASES.get(key, key)
-    if key not in OCCUPANCY_COST_RATIOS:
-        msg = f"unknown retail format {name!r}; expected one of: {', '.join(FORMATS)}"
-        raise ValueError(msg)
-    return key
 
 
 def yield_from_payback(payback_years: float) -> float:
@@ -182,7 +119,7 @@ def rent_capacity(
         Affordable rent per year (same unit as the sales).
     """
     ratio = (
-        OCCUPANCY_COST_RATIOS[canonical_format(format)]
+        OCCUPANCY_COST_RATIOS[format_key(format)]
         if occupancy_cost_ratio is None
         else float(occupancy_cost_ratio)
     )

@@ -11,7 +11,8 @@ import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tradearea.errors import InputError
-from tradearea.pricing.rent import canonical_format, position_multiplier
+from tradearea.formats import format_key
+from tradearea.pricing.rent import position_multiplier
 
 
 class _Group(BaseModel):
@@ -52,7 +53,7 @@ class Site(_Group):
     """The site and its space."""
 
     name: str = "Site"
-    format: str = Field("shopping mall", description="Retail format (业态) of the tenants.")
+    format: str = Field("shopping_mall", description="Retail format (业态) of the tenants.")
     land_area_m2: float | None = Field(None, gt=0, le=1e8, description="Land area, m² (info).")
     gross_floor_area_m2: float | None = Field(
         None, gt=0, le=1e8, description="Gross floor area; default net area ÷ efficiency."
@@ -63,7 +64,7 @@ class Site(_Group):
     @field_validator("format")
     @classmethod
     def _format(cls, value: str) -> str:
-        return canonical_format(value)
+        return format_key(value)
 
 
 class Costs(_Group):

@@ -17,11 +17,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from tradearea._core.crs import WGS84, utm_crs
+from tradearea._core.geometry import EMPTY_POLYGON, polygonal
+
 if TYPE_CHECKING:
     from tradearea.regions.packs import Region
 
 NetworkKind = Literal["drive", "walk"]
-WGS84 = "EPSG:4326"
 # csgraph reads an explicit 0 as "no edge" in some code paths: zero weights become this (s).
 MIN_WEIGHT = 1e-6
 # How far either side of a reached street the reachable area extends (m), per network kind.
@@ -165,29 +167,6 @@ def nearest_nodes(
     dist, pos = tree.query(np.column_stack([px, py]))
     ids = np.asarray(nodes["node_id"])[pos]
     return (ids, dist) if return_distance else ids
-
-
-def utm_crs(lon: Any, lat: Any) -> str:
-    """Return the WGS84 UTM zone (``EPSG:326xx`` / ``327xx``) around the points' mean position.
-
-    A fast stand-in for ``GeoSeries.estimateutm_crs()`` (which queries the PROJ database).
-
-    Parameters
-    ----------
-    lon, lat : array_like of float
-        Points (WGS84).
-
-    Returns
-    -------
-    str
-        The EPSG code of the zone.
-    """
-    mlon, mlat = float(np.nanmean(lon)), float(np.nanmean(lat))
-    if not (np.isfinite(mlon) and np.isfinite(mlat)):
-        msg = "cannot choose a metric CRS without coordinates"
-        raise ValueError(msg)
-    zone = min(int((mlon + 180.0) // 6.0) + 1, 60)
-    return f"EPSG:{32600 + zone if mlat >= 0 else 32700 + zone}"
 
 
 @dataclass(eq=False)
@@ -525,14 +504,4 @@ def isochrones(
         crs=network.crs,
     )
     out = frame.to_crs(WGS84)
-    return out.set_geometry([valid_polygonal(g) for g in out.geometry.values])
-
-
-def valid_polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """Return ``geom`` valid and (Multi)Polygon: projecting a difference can leave slivers."""
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    return out.set_geometry([polygonal(g, default=EMPTY_POLYGON) for g in out.geometry.values])

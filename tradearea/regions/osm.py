@@ -14,13 +14,15 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import MultiPoint
 
+from tradearea._core.crs import WGS84, frame_utm_crs
+from tradearea._core.geometry import polygonal
 from tradearea.errors import InputError
 
 log = logging.getLogger(__name__)
 
-WGS84 = "EPSG:4326"
 WALK_SPEED_KPH = 4.8
 MIN_TRAVEL_TIME_S = 1e-3  # csgraph reads an explicit 0 as "no edge"
 
@@ -401,13 +403,13 @@ def _buildings(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     if not len(raw):
         return _empty(cols)
     raw = raw.reset_index(drop=True)
-    geom = _polygonal(gpd.GeoSeries(raw.geometry.values, crs=WGS84).make_valid())
+    geom = gpd.GeoSeries([polygonal(g) for g in shapely.make_valid(raw.geometry.values)], crs=WGS84)
     keep = geom.notna().to_numpy()
     raw, geom = raw[keep].reset_index(drop=True), geom[keep].reset_index(drop=True)
     if not len(raw):
         return _empty(cols)
     tags = _tags(raw)
-    utm = geom.estimate_utm_crs()
+    utm = frame_utm_crs(geom)
     footprint = geom.to_crs(utm).area.to_numpy()
     levels_raw = pd.to_numeric(
         _col(raw, "building:levels", tags).map(lambda v: str(v).split(";")[0] if v else None),
@@ -444,23 +446,6 @@ def _buildings(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         geometry=geom.values,
         crs=WGS84,
     )
-
-
-def _polygonal(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Keep the polygonal part of each geometry (make_valid can leave lines); None if none."""
-    import shapely
-
-    def part(g: Any) -> Any:
-        if g is None or g.is_empty:
-            return None
-        if g.geom_type in ("Polygon", "MultiPolygon"):
-            return g
-        polys = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
-        if not polys:
-            return None
-        return shapely.union_all(polys)
-
-    return gpd.GeoSeries([part(g) for g in geoms], crs=geoms.crs)
 
 
 def _addresses(raw: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

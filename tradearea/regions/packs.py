@@ -18,6 +18,7 @@ from typing import Any, Literal
 import geopandas as gpd
 
 from tradearea import OSM_ATTRIBUTION
+from tradearea._core.crs import WGS84, frame_utm_crs
 from tradearea.errors import InputError, RegionNotFoundError
 from tradearea.regions.osm import (  # noqa: F401 - re-exported for callers
     DEFAULT_LEVELS,
@@ -36,7 +37,6 @@ from tradearea.settings import regions_dir
 log = logging.getLogger(__name__)
 
 NetworkKind = Literal["drive", "walk"]
-WGS84 = "EPSG:4326"
 PACK_VERSION = 1
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def _check_name(name: str) -> None:
             f"region name {name!r} is not allowed: use letters, digits, '-', '_' or '.', "
             "starting with a letter or digit (at most 64 characters)"
         )
-        raise InputError(msg, column="--name")
+        raise InputError(msg, option="name")
 
 
 # --------------------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def build_region(
         report("writing pack", 0.95)
         for layer, frame in layers.items():
             frame.to_parquet(tmp / f"{layer}.parquet", index=False)
-        crs = str(layers["boundary"].estimate_utm_crs() if len(layers["boundary"]) else WGS84)
+        crs = frame_utm_crs(layers["boundary"], empty=WGS84)
         centroid = layers["boundary"].to_crs(crs).centroid.to_crs(WGS84).iloc[0]
         meta = {
             "name": name,

@@ -9,19 +9,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
+from tradearea.formats import format_key
+from tradearea.huff import huff_contours
+from tradearea.tradeareas import trade_areas_by_rings, trade_areas_by_time
 
 TRADE_AREA_METHODS = ("rings", "walk", "drive", "huff")
 DEFAULT_METHOD = "rings"
 HUFF_THRESHOLDS = (0.30, 0.10, 0.05)  # DOMAIN.md §1: market share of 30 / 10 / 5 %
-
-
-def _ring_preset(fmt: str) -> str | None:
-    from tradearea.competition import FORMATS
-    from tradearea.tradeareas import RING_PRESETS
-
-    name = FORMATS[fmt].name_en.lower().replace(" / ", "/")
-    return name if name in RING_PRESETS else None
 
 
 def candidate_trade_areas(
@@ -39,7 +35,7 @@ def candidate_trade_areas(
     candidate : dict
         From :func:`tradearea.forecast.candidate_store` (store_id, lat, lon, format, ...).
     method : {'rings', 'walk', 'drive', 'huff'}
-        Rings of the format's preset (``RING_PRESETS``), 5 / 10 / 15 minutes on the region's
+        Rings of the format (:attr:`tradearea.formats.RetailFormat.rings_m`), 5 / 10 / 15 minutes on the region's
         network, or where the candidate's Huff market share is at least 30 / 10 / 5 %.
     region : tradearea.regions.packs.Region
         The region pack.
@@ -53,8 +49,6 @@ def candidate_trade_areas(
     geopandas.GeoDataFrame
         store_id, tier, tier_name, method, cutoff, cutoff_unit, area_m2, geometry (EPSG:4326).
     """
-    from tradearea.tradeareas import trade_areas_by_rings, trade_areas_by_time
-
     if method not in TRADE_AREA_METHODS:
         msg = f"trade-area method must be one of {', '.join(TRADE_AREA_METHODS)}, not {method!r}"
         raise InputError(msg, column="method")
@@ -68,7 +62,7 @@ def candidate_trade_areas(
     elif method in ("walk", "drive"):
         areas = trade_areas_by_time(None, point, kind=method, region=region).areas
     else:
-        fmt = _ring_preset(str(candidate["format"]))
+        fmt = format_key(candidate["format"])
         areas = trade_areas_by_rings(None, point, retail_format=fmt, region=region).areas
         method = "rings"
     areas = areas.copy()
@@ -80,12 +74,10 @@ def candidate_trade_areas(
 def _huff_tiers(
     candidate: dict[str, Any], *, region: Any, market: pd.DataFrame, huff: tuple[float, float]
 ) -> gpd.GeoDataFrame:
-    from tradearea.huff import huff_contours, straight_line_m
-
     record = {k: v for k, v in candidate.items() if k != "role"}
     stores = pd.concat([market, pd.DataFrame([record])], ignore_index=True)
     x0, y0, x1, y1 = region.boundary.total_bounds
-    corners = straight_line_m(
+    corners = great_circle_m(
         np.array([y0, y0, y1, y1]), np.array([x0, x1, x0, x1]), candidate["lat"], candidate["lon"]
     )
     radius = float(min(max(corners.max() + 200.0, 500.0), 3_000.0))
@@ -108,11 +100,9 @@ def _huff_tiers(
 
 def transit_stops_near(lat: float, lon: float, *, region: Any, radius_m: float) -> int:
     """Public transport stops within ``radius_m`` (a stop mapped twice, by name, counts once)."""
-    from tradearea.huff import straight_line_m
-
     stops = region.transit
     if not len(stops):
         return 0
-    d = straight_line_m(stops["lat"].to_numpy(float), stops["lon"].to_numpy(float), lat, lon)
+    d = great_circle_m(stops["lat"].to_numpy(float), stops["lon"].to_numpy(float), lat, lon)
     near = stops[d <= radius_m]
     return int(near["name"].nunique() + near["name"].isna().sum())

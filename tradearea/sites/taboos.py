@@ -11,6 +11,8 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from tradearea._core.crs import WGS84
+
 FRONTAGE_RADIUS_M = 40.0
 OBSTACLE_RADIUS_M = 60.0
 ACCESS_RADIUS_M = 300.0
@@ -51,12 +53,8 @@ TABOO_ITEMS: tuple[TabooItem, ...] = (
 TABOO_KEYS = tuple(t.key for t in TABOO_ITEMS)
 
 
-def _utm(region: Any) -> str:
-    return region.utm_crs
-
-
 def _site_point(lat: float, lon: float, crs: str) -> Point:
-    return gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(crs).iloc[0]
+    return gpd.GeoSeries([Point(lon, lat)], crs=WGS84).to_crs(crs).iloc[0]
 
 
 def bearing_deg(from_xy: tuple[float, float], to_xy: tuple[float, float]) -> float:
@@ -111,7 +109,7 @@ def taboo_checks(
         evidence.
     """
     ticks = dict(ticks or {})
-    crs = _utm(region)
+    crs = region.utm_crs
     site = _site_point(lat, lon, crs)
     _, drive = region.network("drive")
     _, walk = region.network("walk")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from tradearea.tiers import TIER_NAMES, tier_name
 from tradearea.tradeareas._base import (
     NOT_PLACED,
     OUTLIER,
-    TIER_NAMES,
     TradeAreaResult,
     parse_thresholds,
-    tier_name,
 )
 from tradearea.tradeareas.households import households_in
 from tradearea.tradeareas.overlap import footprints, overlap_report
@@ -60,7 +59,7 @@ def trade_areas(customers, stores, *, method: str = "share", **options):  # type
     from tradearea.errors import InputError
 
     msg = f"method must be one of {', '.join(METHODS)}, not {method!r}"
-    raise InputError(msg, column="--method")
+    raise InputError(msg, option="method")
 
 
 __all__ = [

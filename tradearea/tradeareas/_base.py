@@ -5,25 +5,22 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from tradearea._core.crs import WGS84, project_lonlat
+from tradearea._core.geometry import EMPTY_POLYGON, polygonal
 from tradearea.errors import InputError
-from tradearea.regions.network import valid_polygonal
-from tradearea.tiers import TIER_NAMES
+from tradearea.tiers import tier_name
 from tradearea.tradeareas.presets import SHARE_PRESETS
 
 if TYPE_CHECKING:
     from tradearea.regions.packs import Region
-
-WGS84 = "EPSG:4326"
 
 OUTLIER = "outlier"
 NOT_PLACED = "not placed"
@@ -50,11 +47,6 @@ AREA_COLUMNS = (
     "region_share",
     "geometry",
 )
-
-
-def tier_name(tier: int) -> str:
-    """Return the trade's name of tier ``tier`` (1 primary, 2 secondary, 3 tertiary)."""
-    return TIER_NAMES.get(int(tier), f"tier {int(tier)}")
 
 
 @dataclass
@@ -120,7 +112,7 @@ def parse_thresholds(value: str | Any, *, kind: str = "share") -> tuple[float, .
             numbers = [float(p.strip().rstrip("%")) / 100.0 for p in parts]
         except ValueError:
             msg = f"thresholds {value!r}: expected percents such as 75,90,95 or a preset name"
-            raise InputError(msg, column="--thresholds") from None
+            raise InputError(msg, option="thresholds") from None
     else:
         numbers = [float(v) for v in value]
         if any(v > 1 for v in numbers):
@@ -318,14 +310,8 @@ def _no_negatives(values: pd.Series, col: str, *, file: str | None) -> None:
         raise InputError(msg, file=file, row=row, column=col)
 
 
-@lru_cache(maxsize=16)
-def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs(WGS84, crs, always_xy=True)
-
-
 def _project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _transformer(str(crs)).transform(lon, lat)
-    return np.asarray(x, float), np.asarray(y, float)
+    return project_lonlat(lon, lat, crs)
 
 
 def _assign_stores(
@@ -374,19 +360,19 @@ def disjoint_rings(cumulative: list[shapely.Geometry]) -> list[shapely.Geometry]
     out = []
     inner = shapely.Polygon()
     for geom in cumulative:
-        out.append(_polygonal(shapely.difference(geom, inner)) if not inner.is_empty else geom)
+        out.append(
+            polygonal(shapely.difference(geom, inner), default=EMPTY_POLYGON)
+            if not inner.is_empty
+            else geom
+        )
         inner = shapely.union(inner, geom) if not inner.is_empty else geom
     return out
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    return valid_polygonal(geom)
 
 
 def to_wgs84(geoms: list[shapely.Geometry], crs: str) -> list[shapely.Geometry]:
     """Project metric polygons to EPSG:4326, valid and polygonal."""
     series = gpd.GeoSeries(geoms, crs=crs).to_crs(WGS84)
-    return [_polygonal(g) for g in series.values]
+    return [polygonal(g, default=EMPTY_POLYGON) for g in series.values]
 
 
 def assign_tiers(

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import utm_crs
 from tradearea.errors import InputError
-from tradearea.regions.network import utm_crs
 from tradearea.tradeareas import _base
 from tradearea.tradeareas.households import households_in
 
@@ -50,7 +50,7 @@ class Reach:
     ) -> None:
         if metric not in METRICS:
             msg = f"metric must be one of {', '.join(METRICS)}, not {metric!r}"
-            raise InputError(msg, column="--metric")
+            raise InputError(msg, option="metric")
         self.metric, self.crs, self.stores = metric, crs, stores
         self.sx, self.sy = _base._project(
             stores["lon"].to_numpy(float), stores["lat"].to_numpy(float), crs
@@ -62,7 +62,7 @@ class Reach:
         if metric != "distance":
             if region is None:
                 msg = f"{metric} times need a region with a {metric} network (pass region=...)"
-                raise InputError(msg, column="--region")
+                raise InputError(msg, option="region")
             from tradearea.regions.network import EDGE_BUFFER_M, load_network
 
             self.net = load_network(region, metric)  # type: ignore[arg-type]

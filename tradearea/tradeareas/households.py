@@ -9,12 +9,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import FALLBACK_METRIC_CRS, WGS84, utm_crs
+from tradearea._core.geometry import apportion
 from tradearea.errors import InputError
+from tradearea.tradeareas._base import resolve_region
 
 if TYPE_CHECKING:
     from tradearea.regions.packs import Region
 
-WGS84 = "EPSG:4326"
+# re-export: tradearea.tradeareas.households.apportion is tradearea._core.geometry.apportion
+__all__ = ["apportion", "households_in"]
 
 
 def households_in(
@@ -54,8 +58,6 @@ def households_in(
     if zones is not None:
         source, values = _zone_households(zones)
     elif region is not None:
-        from tradearea.tradeareas._base import resolve_region
-
         reg = resolve_region(region)
         source = reg.residential_buildings  # type: ignore[union-attr]
         values = source["dwellings"].to_numpy(float)
@@ -66,10 +68,8 @@ def households_in(
     if polygons.crs.is_projected:
         crs = polygons.crs
     else:
-        from tradearea.regions.network import utm_crs
-
         c = shapely.centroid(polygons.values[~shapely.is_empty(polygons.values)])
-        crs = utm_crs(shapely.get_x(c), shapely.get_y(c)) if len(c) else "EPSG:3857"
+        crs = utm_crs(shapely.get_x(c), shapely.get_y(c)) if len(c) else FALLBACK_METRIC_CRS
     return apportion(source.to_crs(crs).geometry.values, values, polygons.to_crs(crs).values)
 
 
@@ -85,39 +85,3 @@ def _zone_households(zones: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndar
         raise InputError(msg, row=row, column="households")
     source = zones if zones.crs is not None else zones.set_crs(WGS84)
     return source, values.to_numpy(float)
-
-
-def apportion(source: np.ndarray, values: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Share each source polygon's value out to targets by the overlapping area (same CRS).
-
-    Parameters
-    ----------
-    source : numpy.ndarray of shapely geometry
-        Source polygons (buildings or zones).
-    values : numpy.ndarray of float
-        The extensive value of each source polygon.
-    targets : numpy.ndarray of shapely geometry
-        Target polygons.
-
-    Returns
-    -------
-    numpy.ndarray
-        Sum over sources of value x (area of source ∩ target) / area of source.
-    """
-    source = np.asarray(source)
-    invalid = ~shapely.is_valid(source)
-    if invalid.any():
-        source = source.copy()
-        source[invalid] = shapely.make_valid(source[invalid])
-    targets = np.asarray(targets)
-    out = np.zeros(len(targets))
-    if len(source) == 0 or len(targets) == 0:
-        return out
-    tree = shapely.STRtree(source)
-    ti, si = tree.query(targets, predicate="intersects")
-    if len(ti) == 0:
-        return out
-    src_area = shapely.area(source)[si]
-    inter = shapely.area(shapely.intersection(targets[ti], source[si]))
-    share = np.where(src_area > 0, inter / np.where(src_area > 0, src_area, 1.0), 1.0)
-    return np.bincount(ti, weights=values[si] * np.clip(share, 0.0, 1.0), minlength=len(targets))

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import WGS84, utm_crs
+from tradearea._core.geometry import EMPTY_POLYGON, polygonal
 from tradearea.errors import InputError
-from tradearea.regions.network import utm_crs
+from tradearea.tiers import tier_name
 from tradearea.tradeareas import _base
 
 FOOTPRINT_BUFFER_M = 25.0
@@ -53,7 +55,7 @@ def overlap_report(
     crs = _metric(result, crs)
     areas = result.areas[result.areas["tier"] <= max_tier]
     inner = {
-        sid: _base._polygonal(shapely.union_all(group.geometry.values))
+        sid: polygonal(shapely.union_all(group.geometry.values), default=EMPTY_POLYGON)
         for sid, group in areas.groupby("store_id", sort=False)
     }
     cust = result.customers[result.customers["tier_name"] != _base.NOT_PLACED]
@@ -61,13 +63,13 @@ def overlap_report(
     rows = []
     for a, b in combinations(result.stores["store_id"], 2):
         ga, gb = inner.get(a, shapely.Polygon()), inner.get(b, shapely.Polygon())
-        both = _base._polygonal(shapely.intersection(ga, gb))
+        both = polygonal(shapely.intersection(ga, gb), default=EMPTY_POLYGON)
         inside = (
             shapely.intersects_xy(both, lon, lat)
             if not both.is_empty
             else np.zeros(len(cust), bool)
         )
-        metric = gpd.GeoSeries([ga, gb, both], crs=_base.WGS84).to_crs(crs).area.to_numpy()
+        metric = gpd.GeoSeries([ga, gb, both], crs=WGS84).to_crs(crs).area.to_numpy()
         rows.append(
             {
                 "store_a": a,
@@ -166,7 +168,7 @@ def footprints(
                 {
                     "store_id": sid,
                     "tier": k,
-                    "tier_name": _base.tier_name(k),
+                    "tier_name": tier_name(k),
                     "footprint": kind,
                     "customers": int(sel.sum()),
                     "weight": float(w[sel].sum()),
@@ -174,7 +176,7 @@ def footprints(
                     "geometry": geom,
                 }
             )
-    frame = gpd.GeoDataFrame(tables, geometry="geometry", crs=_base.WGS84)
+    frame = gpd.GeoDataFrame(tables, geometry="geometry", crs=WGS84)
     frame["area_m2"] = frame.to_crs(crs).area if len(frame) else []
     return frame
 
@@ -193,7 +195,7 @@ def _footprint(
     if kind == "h3":
         cells = {h3.latlng_to_cell(a, b, resolution) for a, b in zip(lat, lon, strict=True)}
         polys = [shapely.Polygon([(y, x) for x, y in h3.cell_to_boundary(c)]) for c in cells]
-        return _base._polygonal(shapely.union_all(polys))
+        return polygonal(shapely.union_all(polys), default=EMPTY_POLYGON)
     x, y = _base._project(lon, lat, crs)
     hull = shapely.concave_hull(shapely.multipoints(np.column_stack([x, y])), ratio=ratio)
     geom = shapely.buffer(hull, buffer_m * _base.DISC_CIRCUMSCRIBE, quad_segs=16)

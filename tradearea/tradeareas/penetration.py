@@ -10,7 +10,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea._core.crs import WGS84
+from tradearea._core.geometry import EMPTY_POLYGON, polygonal
 from tradearea.errors import InputError
+from tradearea.tiers import tier_name
 from tradearea.tradeareas import _base
 from tradearea.tradeareas._reach import metric_crs
 from tradearea.tradeareas.households import _zone_households, households_in
@@ -43,13 +46,13 @@ def h3_cells(lat: Any, lon: Any, resolution: int) -> gpd.GeoDataFrame:
     """
     if not 0 <= int(resolution) <= 15:
         msg = f"H3 resolution must be 0-15, not {resolution}"
-        raise InputError(msg, column="--resolution")
+        raise InputError(msg, option="resolution")
     cells: set[str] = set()
     for la, lo in zip(np.asarray(lat, float), np.asarray(lon, float), strict=True):
         cells.update(h3.grid_disk(h3.latlng_to_cell(la, lo, int(resolution)), 1))
     ids = sorted(cells)
     polys = [shapely.Polygon([(b, a) for a, b in h3.cell_to_boundary(c)]) for c in ids]
-    return gpd.GeoDataFrame({"zone_id": ids}, geometry=polys, crs=_base.WGS84)
+    return gpd.GeoDataFrame({"zone_id": ids}, geometry=polys, crs=WGS84)
 
 
 def trade_areas_by_penetration(
@@ -123,7 +126,7 @@ def trade_areas_by_penetration(
     placed = prepared["placed"].to_numpy()
     if zones is not None:
         zone_frame, households = _zone_households(zones)
-        zone_frame = zone_frame.to_crs(_base.WGS84).reset_index(drop=True)
+        zone_frame = zone_frame.to_crs(WGS84).reset_index(drop=True)
         if "zone_id" not in zone_frame.columns:
             zone_frame["zone_id"] = [f"Z{i + 1}" for i in range(len(zone_frame))]
         zone_frame = zone_frame[["zone_id", "geometry"]].assign(households=households)
@@ -131,7 +134,7 @@ def trade_areas_by_penetration(
     else:
         if reg is None:
             msg = "penetration needs households: give a region or zones with a households column"
-            raise InputError(msg, column="--region")
+            raise InputError(msg, option="region")
         zone_frame = h3_cells(prepared["lat"][placed], prepared["lon"][placed], resolution)
         source = f"H3 resolution {int(resolution)}, households from the region's dwellings"
     zone_of = _zone_of(zone_frame, prepared)
@@ -161,7 +164,7 @@ def trade_areas_by_penetration(
             f"zone has fewer than {min_households:g} households",
         )
         wgs = [_union(zone_frame.geometry.values[zone_tier == k]) for k in range(1, len(thr) + 1)]
-        metric = list(gpd.GeoSeries(wgs, crs=_base.WGS84).to_crs(crs).values)
+        metric = list(gpd.GeoSeries(wgs, crs=WGS84).to_crs(crs).values)
         mine_tier = _base.assign_tiers(prepared, sid, wgs)
         tier = np.where(mine_tier > 0, mine_tier, tier)
         tier_hh = [float(hh[zone_tier == k].sum()) for k in range(1, len(thr) + 1)]
@@ -190,7 +193,7 @@ def trade_areas_by_penetration(
                 customers=counts[keep],
                 penetration=pen[keep],
                 tier=pd.array(np.where(zone_tier[keep] > 0, zone_tier[keep], 0), dtype="Int64"),
-                tier_name=[_base.tier_name(t) if t else _base.OUTLIER for t in zone_tier[keep]],
+                tier_name=[tier_name(t) if t else _base.OUTLIER for t in zone_tier[keep]],
             )
         )
     account["zones"] = source
@@ -213,7 +216,7 @@ def trade_areas_by_penetration(
             ]
         ],
         geometry="geometry",
-        crs=_base.WGS84,
+        crs=WGS84,
     )
     from tradearea.tradeareas.share import _attach_extras
 
@@ -224,7 +227,7 @@ def trade_areas_by_penetration(
 def _union(geoms: np.ndarray) -> shapely.Geometry:
     if len(geoms) == 0:
         return shapely.Polygon()
-    return _base._polygonal(shapely.union_all(geoms))
+    return polygonal(shapely.union_all(geoms), default=EMPTY_POLYGON)
 
 
 def _zone_of(zone_frame: gpd.GeoDataFrame, prepared: pd.DataFrame) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tradearea.formats import FormatTable
+
 # Cumulative share of the store's weight (sales) carried by the tiers, walking outward.
 DEFAULT_SHARE_THRESHOLDS: tuple[float, ...] = (0.75, 0.90, 0.95)
 SHARE_PRESETS: dict[str, tuple[float, ...]] = {
@@ -14,31 +16,11 @@ DEFAULT_PENETRATION_THRESHOLDS: tuple[float, ...] = (0.30, 0.10, 0.05)
 DEFAULT_TIME_MINUTES: tuple[float, ...] = (5.0, 10.0, 15.0)
 DEFAULT_RING_RADII_M: tuple[float, ...] = (1000.0, 3000.0, 5000.0)
 
-# Rule-of-thumb rings (m) by retail format; sources and assumptions in ring_presets().
-RING_PRESETS: dict[str, tuple[float, float, float]] = {
-    "convenience store": (300.0, 500.0, 1000.0),
-    "supermarket": (1000.0, 2000.0, 3000.0),
-    "hypermarket": (3000.0, 5000.0, 10000.0),
-    "warehouse club": (5000.0, 10000.0, 20000.0),
-    "department store": (3000.0, 5000.0, 10000.0),
-    "specialty store": (2000.0, 5000.0, 10000.0),
-    "exclusive/brand shop": (3000.0, 5000.0, 10000.0),
-    "home centre": (5000.0, 10000.0, 20000.0),
-    "shopping mall": (3000.0, 5000.0, 10000.0),
-    "specialty market": (5000.0, 15000.0, 30000.0),
-}
-RING_PRESETS_ZH: dict[str, str] = {
-    "convenience store": "便利店",
-    "supermarket": "超市",
-    "hypermarket": "大卖场",
-    "warehouse club": "仓储会员店",
-    "department store": "百货店",
-    "specialty store": "专业店",
-    "exclusive/brand shop": "专卖店",
-    "home centre": "家居建材中心",
-    "shopping mall": "购物中心",
-    "specialty market": "专业市场",
-}
+# Rule-of-thumb rings (m) and Chinese names by retail format, read from the one registry
+# (tradearea.formats); sources and assumptions in ring_presets(). Keyed by format key; a format
+# name in English or Chinese finds the same entry ("convenience store" -> "convenience").
+RING_PRESETS: FormatTable[tuple[float, float, float]] = FormatTable(lambda f: f.rings_m)
+RING_PRESETS_ZH: FormatTable[str] = FormatTable(lambda f: f.name_zh)
 
 
 def ring_presets() -> dict[str, tuple[float, float, float]]:
@@ -50,26 +32,29 @@ def ring_presets() -> dict[str, tuple[float, float, float]]:
     common Western planning practice, as noted:
 
     ==================== ============== ===============================================
-    format               rings (km)     source / assumption
+    format key           rings (km)     source / assumption
     ==================== ============== ===============================================
-    convenience store    0.3 / 0.5 / 1  便利店 walk-in trade: 5-minute walk ≈ 300-500 m
+    convenience          0.3 / 0.5 / 1  便利店 walk-in trade: 5-minute walk ≈ 300-500 m
     supermarket          1 / 2 / 3      community supermarket, mostly walk and short car
                                         trips; generic 1/3/5 km tightened for food top-ups
     hypermarket          3 / 5 / 10     大卖场: car-borne weekly shop, 10-20 min drive
-    warehouse club       5 / 10 / 20    仓储会员店: members travel far; few stores a city
-    department store     3 / 5 / 10     百货店: city-centre or district draw
-    specialty store      2 / 5 / 10     专业店 (electronics, sports): comparison goods
-    exclusive/brand shop 3 / 5 / 10     专卖店: relies on the host centre's catchment
-    home centre          5 / 10 / 20    家居建材: infrequent, bulky purchases, by car
-    shopping mall        3 / 5 / 10     community to regional mall; regional ones reach
+    warehouse_club       5 / 10 / 20    仓储会员店: members travel far; few stores a city
+    department_store     3 / 5 / 10     百货店: city-centre or district draw
+    specialty_store      2 / 5 / 10     专业店 (electronics, sports): comparison goods
+    exclusive_shop       3 / 5 / 10     专卖店: relies on the host centre's catchment
+    home_centre          5 / 10 / 20    家居建材: infrequent, bulky purchases, by car
+    shopping_mall        3 / 5 / 10     community to regional mall; regional ones reach
                                         further (raise to 5 / 10 / 20)
-    specialty market     5 / 15 / 30    专业市场 (wholesale/specialty market): city-wide
+    specialty_market     5 / 15 / 30    专业市场 (wholesale/specialty market): city-wide
                                         and regional trade customers
     ==================== ============== ===============================================
+
+    The radii are :attr:`tradearea.formats.RetailFormat.rings_m`; the primary one is the
+    format's :attr:`~tradearea.formats.RetailFormat.primary_ring_m`.
 
     Returns
     -------
     dict of str to tuple of float
-        Format name -> (primary, secondary, tertiary) radii in metres (a copy).
+        Format key -> (primary, secondary, tertiary) radii in metres (a copy).
     """
     return dict(RING_PRESETS)

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.formats import FORMATS, normalise_format
 from tradearea.tradeareas import _base
 from tradearea.tradeareas._reach import Reach, build_result, metric_crs
-from tradearea.tradeareas.presets import DEFAULT_RING_RADII_M, DEFAULT_TIME_MINUTES, RING_PRESETS
+from tradearea.tradeareas.presets import DEFAULT_RING_RADII_M, DEFAULT_TIME_MINUTES
 from tradearea.tradeareas.share import _attach_extras
 
 if TYPE_CHECKING:
@@ -19,11 +20,11 @@ if TYPE_CHECKING:
     from tradearea.regions.packs import Region
 
 
-def _increasing(values: Any, *, what: str, column: str) -> np.ndarray:
+def _increasing(values: Any, *, what: str, option: str) -> np.ndarray:
     arr = np.asarray([float(v) for v in values], float)
     if arr.size == 0 or not np.isfinite(arr).all() or (arr <= 0).any() or (np.diff(arr) <= 0).any():
         msg = f"{what} {list(arr)} must be positive and increasing"
-        raise InputError(msg, column=column)
+        raise InputError(msg, option=option)
     return arr
 
 
@@ -50,7 +51,8 @@ def trade_areas_by_rings(
     radii_m : sequence of float, optional
         Increasing radii in metres.
     retail_format : str, optional
-        A key of ``RING_PRESETS`` (e.g. ``"convenience store"``); used when no radii are given.
+        A retail format key or name (``"convenience"``, ``"convenience store"``, ``"便利店"``,
+        see :data:`tradearea.formats.FORMATS`); its rings are used when no radii are given.
     weight : str
         ``annual_spend``, ``customers`` or a column name (see :func:`trade_areas_by_share`).
     region : str or tradearea.regions.packs.Region, optional
@@ -69,13 +71,14 @@ def trade_areas_by_rings(
     """
     if radii_m is None:
         if retail_format is not None:
-            if retail_format not in RING_PRESETS:
-                msg = f"unknown format {retail_format!r}; choose one of {', '.join(RING_PRESETS)}"
-                raise InputError(msg, column="--format")
-            radii_m = RING_PRESETS[retail_format]
+            key = normalise_format(retail_format)
+            if key is None:
+                msg = f"unknown format {retail_format!r}; choose one of {', '.join(FORMATS)}"
+                raise InputError(msg, option="retail_format")
+            radii_m = FORMATS[key].rings_m
         else:
             radii_m = DEFAULT_RING_RADII_M
-    radii = _increasing(radii_m, what="ring radii", column="--radii")
+    radii = _increasing(radii_m, what="ring radii", option="radii_m")
     reg = _base.resolve_region(region)
     store_frame = _base.prepare_stores(stores)
     crs = metric_crs(store_frame, reg)
@@ -153,8 +156,8 @@ def trade_areas_by_time(
     """
     if kind not in ("drive", "walk"):
         msg = f"kind must be 'drive' or 'walk', not {kind!r}"
-        raise InputError(msg, column="--method")
-    mins = _increasing(minutes, what="minutes", column="--minutes")
+        raise InputError(msg, option="kind")
+    mins = _increasing(minutes, what="minutes", option="minutes")
     reg = _base.resolve_region(region)
     store_frame = _base.prepare_stores(stores)
     crs = metric_crs(store_frame, reg)
