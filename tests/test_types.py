@@ -32,7 +32,6 @@ MYPY_PENDING = frozenset(
         "tradearea/io/geofiles.py",
         "tradearea/io/tables.py",
         "tradearea/io/values.py",
-        "tradearea/pricing/__init__.py",
         "tradearea/pricing/model.py",
         "tradearea/pricing/rent.py",
         "tradearea/pricing/scenario.py",
