@@ -62,5 +62,5 @@ def test_currency_is_a_project_setting() -> None:
     assert at.text_input(key="project_currency").value == "EUR"
     at.text_input(key="project_currency").set_value("CNY").run()
     assert not at.exception
-    assert at.session_state["project"].settings["currency"] == "CNY"
+    assert at.session_state["project"].settings.currency == "CNY"
     assert at.session_state["project"].log[-1]["what"] == "settings"

@@ -35,7 +35,7 @@ def test_page_shows_competitors_and_irs(app: AppTest) -> None:
     assert "Index of Retail Saturation by tier" in subheaders
     metrics = _metrics(app)
     assert int(metrics["Competing stores"].replace(",", "")) >= 14
-    assert metrics["Households (estimated)"] == "11,739"
+    assert metrics["Households in the region (estimated)"] == "11,739"
     irs = _irs_table(app)
     assert list(irs["Tier"]) == ["primary", "secondary", "tertiary"]
     first = irs.iloc[0]
@@ -44,25 +44,38 @@ def test_page_shows_competitors_and_irs(app: AppTest) -> None:
     assert any("Click the map" in i.value for i in app.info)
 
 
+def _amount(text: str) -> float:
+    return float(text.split()[0].replace(",", ""))
+
+
 def test_candidate_forecast_and_layer(app: AppTest) -> None:
+    from tradearea import project as proj
+    from tradearea.project.analysis import IRS_AFTER_LABEL
+
     app.session_state["competition_candidate"] = (60.1675, 24.945)
     app.run()
     assert not app.exception
     assert "Huff sales forecast for the candidate" in [h.value for h in app.subheader]
     metrics = _metrics(app)
-    sales = float(metrics["Expected sales per week"].replace(",", ""))
-    own = float(metrics["From own stores (cannibalisation)"].replace(",", ""))
-    comp = float(metrics["From competitors"].replace(",", ""))
+    sales = _amount(metrics["Expected sales per year"])
+    own = _amount(metrics["From own stores (cannibalisation)"])
+    comp = _amount(metrics["From competitors"])
     assert sales > 0 and own > 0 and abs(own + comp - sales) <= 2  # rounding of shown figures
-    irs = _irs_table(app)
-    assert "IRS with candidate" in irs.columns
-    assert (
-        irs.iloc[0]["IRS with candidate"] < irs.iloc[0]["IRS"]
-    )  # candidate sits in the primary ring
     project = app.session_state["project"]
     cands = project.layers["candidates"]
-    assert len(cands) == 1 and cands["lat"].iloc[0] == 60.1675
-    assert project.settings["huff"]["source"] in ("survey_ml", "default")
+    placed = cands[cands["placed_on"] == "competition"]
+    assert len(placed) == 1 and placed["lat"].iloc[0] == 60.1675
+    # the page shows the project layer's evaluation of that candidate: the Sites page's figures
+    item = next(
+        i
+        for i in proj.candidate_inputs(project)
+        if i["candidate_id"] == placed["candidate_id"].iloc[0]
+    )
+    ev = proj.evaluate_candidate(project, **item)
+    assert sales == round(ev.figures["expected_sales"])
+    assert metrics[IRS_AFTER_LABEL[0]] == f"{ev.figures['irs_after']:,.1f}"
+    assert ev.figures["irs_after"] < ev.figures["irs_before"]  # the candidate adds floor area
+    assert project.settings.huff.source == "default"  # drawing the page changes no setting
 
 
 def test_changing_the_format_changes_the_spend(app: AppTest) -> None:
@@ -85,5 +98,5 @@ def test_uploaded_zones_replace_the_building_estimate(app: AppTest) -> None:
     app.run()
     assert not app.exception
     metrics = _metrics(app)
-    assert "Households (estimated)" not in metrics
-    assert metrics["Households"] == f"{zones['households'].sum():,.0f}"
+    assert "Households in the region (estimated)" not in metrics
+    assert metrics["Households in the zones"] == f"{zones['households'].sum():,.0f}"

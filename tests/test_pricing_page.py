@@ -142,7 +142,10 @@ def test_tenant_sales_from_the_project_forecast_and_survey() -> None:
     project = Project(
         name="t",
         region="helsinki-center",
-        settings={"currency": "CNY", "sales_forecast": {"expected_sales_per_week": 2_000_000}},
+        settings={
+            "currency": "CNY",
+            "sales_forecast": {"candidate_id": "K1", "expected_sales_per_year": 104_000_000},
+        },
         layers={"trade_areas": areas, "customers": customers},
     )
     at = AppTest.from_function(_script, default_timeout=60)

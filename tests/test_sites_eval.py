@@ -54,7 +54,7 @@ def test_figures_agree_with_the_report(demo: Project, method: str) -> None:
     from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()
-    project.settings["candidate_trade_area"] = method
+    project.settings.candidate_trade_area = method
     ev = proj.evaluate_candidate(project, **proj.demo_candidate())
     report = scorecard_factors(ProjectAnalysis(project, draw=False).site(DEMO_CANDIDATE))
     for key, value in report.items():
@@ -108,7 +108,8 @@ def test_rent_capacity_is_sales_times_occupancy_cost(rings: proj.CandidateEvalua
     # per m² a month over the 1,200 m² ground floor, times 12 months
     assert rent["capacity"] * 1200 * 12 == pytest.approx(sales * 0.04)
     assert rings.pricing["rent_capacity_year"] == pytest.approx(sales * 0.04)
-    assert rings.pricing["source"] == "lease template"
+    # the demo project stores its candidate's lease scenario (the EUR template's figures)
+    assert rings.pricing["source"] == "project scenario 'Liisankatu 27 (Kruununhaka)'"
     assert rent["scenario"] == 9.0  # the template's base rent
 
 
@@ -138,7 +139,7 @@ def test_taboos_from_street_data_and_ticks(demo: Project, rings: proj.CandidateE
 
 def test_ticks_come_from_the_project_settings(demo: Project) -> None:
     project = demo.copy()
-    project.settings["taboo_ticks"] = {"K9": {"narrow_frontage": True}}
+    project.settings.taboo_ticks = {"K9": {"narrow_frontage": True}}
     ev = proj.evaluate_candidate(project, candidate_id="K9", method="huff", **HAKANIEMI)
     assert ev.taboos.set_index("key").at["narrow_frontage", "status"] == "taboo"
 
@@ -177,7 +178,7 @@ def test_layer_add_replace_remove_and_reopen(
     assert (
         project.scenarios["Liisankatu 27 (Kruununhaka)"]["rents"]["base_rent_per_m2_month"] == 12.0
     )
-    assert project.settings["candidate_trade_area"] == "rings"  # the method of the last put
+    assert project.settings.candidate_trade_area == "rings"  # the method of the last put
     assert [e["change"] for e in project.log if e["what"] == "candidate"] == [
         "evaluate", "evaluate", "rent",
     ]  # fmt: skip
@@ -282,7 +283,7 @@ def test_report_uses_the_calibrated_huff_parameters(demo: Project) -> None:
     from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()
-    project.settings["huff"] = {"alpha": 1.0, "beta": 1.4, "source": "survey_ml"}
+    project.settings.huff = {"alpha": 1.0, "beta": 1.4, "source": "survey_ml"}
     ev = proj.evaluate_candidate(project, **proj.demo_candidate())
     assert proj.huff_parameters(project.settings) == (1.0, 1.4)
     report = scorecard_factors(ProjectAnalysis(project, draw=False).site(DEMO_CANDIDATE))

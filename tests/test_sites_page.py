@@ -112,7 +112,7 @@ def test_demo_candidate_evaluated_compared_repriced_and_checked(added: AppTest) 
     assert not added.exception
     assert _figure(added, "Taboos") == ["1"]
     project = added.session_state["project"]
-    assert project.settings["taboo_ticks"] == {"K1": {"slope": True}}
+    assert project.settings.taboo_ticks == {"K1": {"slope": True}}
     assert project.layers["candidates"]["taboos"].tolist() == [1.0]
     assert project.layers["candidates"]["scenario_rent"].tolist() == [14.0]  # rent kept
 
@@ -130,7 +130,7 @@ def test_typed_coordinates_a_second_candidate_and_weights(added: AppTest) -> Non
         slider.set_value(10 if slider.key == "sites.w.competitors_primary" else 0)
     added.run()
     assert _candidates(added)[0] == _col("K2 · Hakaniemi corner", 1)
-    assert added.session_state["project"].settings["scorecard_weights"]["households_primary"] == 0
+    assert added.session_state["project"].settings.scorecard_weights["households_primary"] == 0
 
     # another trade-area method: both are evaluated again; then one is removed
     added.selectbox(key="sites.method").set_value("walk").run()

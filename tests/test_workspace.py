@@ -138,7 +138,7 @@ def test_migration_from_schema_1(project, tmp_path: Path) -> None:
         con.execute("UPDATE project_meta SET value='1' WHERE key='schema_version'")
         con.execute("DELETE FROM settings WHERE key='currency'")
     migrated = workspace.open_project(path)
-    assert migrated.settings["currency"] == "EUR"
+    assert migrated.settings.currency == "EUR"
     assert migrated.log[-1]["what"] == "migrate"
 
 
@@ -197,7 +197,7 @@ def test_demo_project_is_addressable(demo_region) -> None:
     assert p.region == "helsinki-center" and p.path is None
     assert p.layers["stores"]["name"].tolist() == ["Lidl"]
     assert len(p.layers["competitors"]) == 14
-    json.dumps(p.settings)
+    json.dumps(p.settings.to_json())
 
 
 def test_stale_temporary_files_are_cleaned(project, tmp_path: Path) -> None:

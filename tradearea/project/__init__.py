@@ -61,7 +61,9 @@ from tradearea.project.workspace import Project, open_project, save_project
 
 def demo_candidate() -> dict[str, object]:
     """Return the demo project's candidate as keywords of :func:`evaluate_candidate`."""
-    from tradearea.project.demo import DEMO_CANDIDATE as site  # the demo builds on this package
+    from tradearea.project.demo import DEMO_CANDIDATE  # the demo builds on this package
+
+    site = DEMO_CANDIDATE
 
     return {
         "lat": site.lat,

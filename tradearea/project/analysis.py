@@ -606,5 +606,8 @@ class SiteAnalysis:
             "market_share": fig["market_share_total"],
             "cannibalisation_share": fig["cannibalisation_share"],
         }
-        table["tier_name"] = [TIER_NAMES.get(int(t), n) for t, n in zip(table["tier"], table["tier_name"], strict=True)]
+        table["tier_name"] = [
+            TIER_NAMES.get(int(t), n)
+            for t, n in zip(table["tier"], table["tier_name"], strict=True)
+        ]
         return pd.concat([table, pd.DataFrame([whole])], ignore_index=True)

@@ -91,6 +91,7 @@ class CandidateEvaluation:
     notes: list[str] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)
     ticks: dict[str, bool] | None = None
+    analysis: SiteAnalysis | None = field(default=None, repr=False, compare=False)
 
     @property
     def candidate_id(self) -> str:
@@ -258,7 +259,11 @@ def evaluate_candidate(
         raise InputError(
             f"floor area must be above 0 m², not {floor_area_m2}", column="floor_area_m2"
         )
+    if rent_per_m2_month is not None:
+        _check_rent(rent_per_m2_month)
+    _check_scenario(project, scenario)
     cid = str(candidate_id or next_candidate_id(project))
+    method = method or project.settings.candidate_trade_area
     key = _cache_key(
         project, lat=lat, lon=lon, name=name, format=fmt, floor_area_m2=floor_area_m2,
         scenario=scenario, rent=rent_per_m2_month, method=method, cid=cid, ticks=ticks,
@@ -321,8 +326,12 @@ def evaluation_of(
     step("Stores and demand")
     existing = sa.existing()
     step("Trade areas")
-    areas = sa.trade_areas().copy()
-    areas["households"] = sa.tier_demand()["households"].to_numpy()
+    memo_key = ("evaluation_areas",)
+    if memo_key not in sa._memo:  # the tiers with their households, shared by re-pricings
+        areas = sa.trade_areas().copy()
+        areas["households"] = sa.tier_demand()["households"].to_numpy()
+        sa._memo[memo_key] = (True, areas)
+    areas = sa._memo[memo_key][1]
     method = str(areas["method"].iloc[0]) if len(areas) else str(sa.method)
     if (sa.method or sa.ctx.settings.candidate_trade_area) == "huff" and method != "huff":
         notes.append("no stores to share the market with: rings drawn instead of Huff contours")
@@ -364,7 +373,26 @@ def evaluation_of(
         market_share_primary=fig["market_share_primary"],
         notes=notes,
         figures=fig,
+        ticks=sa.ticks,
+        analysis=sa,
     )
+
+
+def _check_rent(rent: Any) -> None:
+    try:
+        value = float(rent)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 0):
+        msg = f"rent must be a number of at least 0, not {rent!r}"
+        raise InputError(msg, column="rent_per_m2_month")
+
+
+def _check_scenario(project: Project, scenario: Any) -> None:
+    if isinstance(scenario, str) and scenario and scenario not in project.scenarios:
+        known = ", ".join(project.scenarios) or "none"
+        msg = f"no pricing scenario {scenario!r} in the project (scenarios: {known})"
+        raise InputError(msg, column="scenario")
 
 
 def _check_location(lat: float, lon: float, region: Region) -> None:
@@ -414,15 +442,27 @@ def with_rent(
     CandidateEvaluation
         A copy with new ``pricing`` and the ``irr`` factor updated.
     """
+    if rent_per_m2_month is not None:
+        _check_rent(rent_per_m2_month)
     if scenario is None and evaluation.pricing and not from_project:
         scenario = evaluation.pricing["scenario"]
-    c = evaluation.candidate
-    return evaluate_candidate(
-        project, c["lat"], c["lon"], name=c["name"], format=c["format"],
-        floor_area_m2=c["floor_area_m2"], scenario=scenario, rent_per_m2_month=rent_per_m2_month,
-        method=evaluation.method, candidate_id=evaluation.candidate_id,
-        ticks=evaluation.ticks,
+    old = evaluation.analysis
+    if old is None:
+        c = evaluation.candidate
+        return evaluate_candidate(
+            project, c["lat"], c["lon"], name=c["name"], format=c["format"],
+            floor_area_m2=c["floor_area_m2"], scenario=scenario,
+            rent_per_m2_month=rent_per_m2_month, method=evaluation.method,
+            candidate_id=evaluation.candidate_id, ticks=evaluation.ticks,
+        )  # fmt: skip
+    sa = SiteAnalysis(
+        old.ctx, old.site, method=old.method, scenario=scenario,
+        rent_per_m2_month=rent_per_m2_month, ticks=old.ticks,
     )  # fmt: skip
+    # nothing but the pricing is computed again
+    sa._memo = {k: v for k, v in old._memo.items() if k[0] != "pricing"}
+    _check_scenario(project, scenario)
+    return evaluation_of(sa)
 
 
 def with_ticks(

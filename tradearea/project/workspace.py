@@ -72,9 +72,13 @@ class Project:
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.settings = load_settings(self.settings)
         for name in LAYERS:
             self.layers.setdefault(name, _empty_layer())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "settings":  # a dict given later is validated like one given at creation
+            value = load_settings(value)
+        super().__setattr__(name, value)
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Return layer ``name`` (an empty frame if the project has none yet)."""

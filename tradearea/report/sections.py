@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
+from tradearea.project.analysis import (
+    IRS_AFTER_LABEL,
+    IRS_BEFORE_LABEL,
+    ProjectAnalysis,
+    SiteAnalysis,
+    Unavailable,
+)
 from tradearea.report import charts
 from tradearea.report._guard import guarded, money_unit, site_analysis
 from tradearea.report.charts import TIER_NAMES
@@ -180,12 +186,9 @@ def section_competition(project: Any, site: Site, *, ctx: ProjectAnalysis | None
     per = ctx.irs_period
     unit = f"{ctx.currency}/m²/{per}"
     whole = irs["cumulative"].sort_values("tier").iloc[-1]
-    sec.figures["irs_without"] = Figure(
-        float(whole["irs"]), "IRS without the site", "不含本店的饱和指数", "money2", unit
-    )
-    sec.figures["irs_with"] = Figure(
-        float(whole["irs_with_candidate"]), "IRS with the site", "含本店的饱和指数", "money2", unit
-    )
+    fig = sa.figures()
+    sec.figures["irs_without"] = Figure(fig["irs_before"], *IRS_BEFORE_LABEL, "money2", unit)
+    sec.figures["irs_with"] = Figure(fig["irs_after"], *IRS_AFTER_LABEL, "money2", unit)
     sec.figures["competitors_in_area"] = Figure(
         int((comp["tier"] > 0).sum()), "Stores in the trade area", "商圈内竞争店", "int"
     )
