@@ -534,3 +534,188 @@ def test_section_keys_are_the_documented_ones() -> None:
         "summary", "trade_area", "demand", "competition", "huff", "crm", "pricing",
         "scorecard", "data_quality", "assumptions", "sources",
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX quality bar and the scorecard's sides (issue 14 item 4)
+
+_NOT_NUMBERS = {"∞", "-∞", "−∞", "inf", "-inf", "infinity", "nan", "none"}
+_JOINING = {"and", "&", "of", "per", "the", "a", "to", "by", "in", "with", "for", "-", "–"}
+
+
+@pytest.fixture(scope="module")
+def two_sites() -> tuple:
+    """The demo candidate and the own store side by side, and their XLSX read back."""
+    from openpyxl import load_workbook
+
+    report = build_report(demo_project().copy(), sites=["K1", "Lidl"], charts=False)
+    return report, load_workbook(io.BytesIO(render(report, "xlsx")))
+
+
+def _index(wb) -> dict[str, str]:
+    """Sheet -> full caption, from the About sheet's list of sheets."""
+    rows = [[c.value for c in row] for row in wb["About"].iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r[:2] == ["Sheet", "Contents"])
+    out = {}
+    for r in rows[start + 1 :]:
+        if not r[0]:
+            break
+        out[r[0]] = r[1]
+    return out
+
+
+def test_xlsx_sheet_names_are_whole_and_listed(two_sites) -> None:
+    _, wb = two_sites
+    index = _index(wb)
+    names = wb.sheetnames
+    assert len({n.casefold() for n in names}) == len(names)
+    assert set(names) - {"About"} == set(index)
+    for name in names:
+        assert len(name) <= 31, name
+        if name in ("About", "Summary", "Sites") or ": " not in index[name]:
+            continue  # fixed short names, described on the About sheet
+        caption = index[name].split(": ", 1)[-1]
+        words = re.sub(r"[()]", "", re.sub(r" \(\d+\)$", "", name)).split(" ")
+        site = words[0] if re.fullmatch(r"[KS]\d+", words[0]) else None
+        whole = set(re.sub(r"[()]", " ", caption).split()) | {"&", site}
+        assert all(w in whole for w in words), (name, caption)  # never cut mid-word
+        assert words[-1].casefold() not in _JOINING, name  # never ends on a joining word
+    assert "K1 Sales & market share" in names  # "K1 Sales and market share per tier"
+    assert index["K1 Sales & market share"].endswith("Sales and market share per tier")
+
+
+def test_xlsx_numbers_are_numbers(two_sites) -> None:
+    """Every numeric column's cells are numbers; no cell reads ∞, inf or nan."""
+    from tradearea.report.model import ROW_FORMAT
+
+    report, wb = two_sites
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    assert c.value.strip().casefold() not in _NOT_NUMBERS, (ws.title, c.coordinate)
+                    assert "∞" not in c.value, (ws.title, c.coordinate, c.value)
+    sheets = {v: k for k, v in _index(wb).items()}
+    checked = 0
+    for sec in report.sections():
+        for caption, frame in sec.tables.items():
+            site = report.site(sec.site_id).name if sec.site_id else ""
+            ws = wb[sheets[f"{sec.title}: {caption}"]] if not site else None
+            if ws is None:
+                ws = next(
+                    wb[s] for s, what in _index(wb).items()
+                    if what == f"{sec.title}: {caption}" and s.startswith(f"{sec.site_id} ")
+                )  # fmt: skip
+            header = [c.value for c in ws[1]]
+            assert ROW_FORMAT not in header
+            kinds = frame[ROW_FORMAT].tolist() if ROW_FORMAT in frame else None
+            for col in frame.columns:
+                if col == ROW_FORMAT:
+                    continue
+                numeric = pd.api.types.is_numeric_dtype(frame[col]) and not (
+                    pd.api.types.is_bool_dtype(frame[col])
+                )
+                j = header.index(str(col)) + 1
+                for i, value in enumerate(frame[col].tolist()):
+                    by_row = kinds is not None and kinds[i] != "text"
+                    if not (numeric or by_row) or isinstance(value, str | bool):
+                        continue
+                    cell = ws.cell(row=i + 2, column=j).value
+                    if value is None or not np.isfinite(float(value)):
+                        assert cell is None, (ws.title, col, i)
+                    else:
+                        assert isinstance(cell, int | float), (ws.title, col, i, cell)
+                        checked += 1
+    assert checked > 500
+    side = wb["Sites side by side"]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in side.iter_rows(min_row=2)}
+    assert isinstance(rows["Tenant: rent headroom (capacity − tested rent)"][1], float)
+    assert isinstance(rows["Landlord: project IRR"][1], float)
+    assert side.cell(row=2, column=3).number_format == "#,##0"  # households, a whole number
+
+
+def test_xlsx_undefined_irs_is_an_empty_cell_with_a_comment() -> None:
+    from openpyxl import load_workbook
+
+    from tradearea.report.model import Figure, Report, Section
+
+    sec = Section(key="competition", title="Competitors and saturation (IRS)")
+    sec.figures["irs_without"] = Figure(float("inf"), "IRS without the site", "", "money2")
+    sec.figures["payback_years"] = Figure(float("inf"), "Payback period", "", "years")
+    sec.tables["IRS per tier with a rather long caption (ring)"] = pd.DataFrame(
+        {"tier": [1, 2, 3], "irs": [float("inf"), 12.5, float("nan")], "note": ["a", "inf", "b"]}
+    )
+    report = Report(title="t", project_name="p", region="r", generated_at="now",
+                    project_sections=[sec])  # fmt: skip
+    wb = load_workbook(io.BytesIO(render(report, "xlsx")))
+    ws = wb["IRS per tier with a rather long"]
+    assert ws["B2"].value is None and "no competing selling floor area" in ws["B2"].comment.text
+    assert ws["B3"].value == 12.5 and ws["B3"].comment is None
+    assert ws["B4"].value is None and ws["B4"].comment is not None
+    assert ws["C3"].value is None  # a text "inf" is not a number either
+    summary = wb["Summary"]
+    header = [c.value for c in summary[1]]
+    rows = list(summary.iter_rows(min_row=2))
+    irs = rows[0]
+    assert irs[header.index("value")].value is None
+    assert "no competing selling floor area" in irs[header.index("value")].comment.text
+    assert irs[header.index("shown_as")].value == "not defined: no competing floor area"
+    assert rows[1][header.index("shown_as")].value == "not defined"
+    assert "infinite" in rows[1][header.index("value")].comment.text
+
+
+def test_scorecard_scores_tenant_and_landlord_apart(two_sites) -> None:
+    from tradearea.sites import SCORECARD_FACTORS, SIDES_IN_TOTAL, VERDICT_LABELS
+
+    report, _ = two_sites
+    scores = report.comparison.tables["Scorecard"].set_index("site_id")
+    for sid, row in scores.iterrows():
+        counted = [k for k, s in SCORECARD_FACTORS.items() if s["side"] in SIDES_IN_TOTAL]
+        weights = [SCORECARD_FACTORS[k]["weight"] for k in counted]
+        total = sum(row[f"score_{k}"] * w for k, w in zip(counted, weights, strict=True))
+        assert row["total"] == pytest.approx(total / sum(weights), abs=0.01), sid
+        assert row["rent_headroom"] == pytest.approx(row["rent_capacity"] - row["scenario_rent"])
+        assert row["carries_rent"] == (row["scenario_rent"] <= row["rent_capacity"])
+        assert row["verdict"] in VERDICT_LABELS and row["verdict_reasons"]
+        assert 0 <= row["irs_percentile_region"] <= 1
+        assert "populated cells" in row["irs_reading_region"]
+    sec = report.section("scorecard", "K1")
+    assert sec.figure("verdict") in {en for en, _ in VERDICT_LABELS.values()}
+    assert "populated cells" in sec.figure("irs_reference")
+    reasons = sec.tables["Verdict and reasons"]
+    assert set(reasons["check"]) == {"rent", "saturation", "cannibalisation", "taboos"}
+    assert reasons["reason_zh"].str.len().gt(0).all()
+    rent = reasons.set_index("check").loc["rent"]
+    capacity = report.section("pricing", "K1").figure("rent_capacity")
+    assert ("does not carry" in rent["reason"]) == (capacity < 9.0)
+    table = sec.tables["Scorecard"]
+    assert set(table["side"]) == {"Market", "Site", "Tenant", "Landlord", "Total"}
+    assert table.loc[table["side"] == "Landlord", "factor"].str.startswith("Landlord").all()
+    side = report.comparison.display["Sites side by side"].set_index("figure")
+    assert "Verdict" in side.index and "Tenant score (0–100)" in side.index
+    assert "Landlord score (0–100, not in the total)" in side.index
+    assert report.section("pricing", "K1").figures["irr"].label.startswith("Landlord")
+
+
+def test_a_higher_rent_never_lifts_a_site_in_the_report() -> None:
+    """The demo candidate tested at a rent above its capacity: lower tenant score, no better
+    rank, a "do not open" verdict, and a landlord IRR that went up."""
+    project = demo_project().copy()
+    name = "Liisankatu 27 (Kruununhaka)"
+    base = build_report(project, sites=["K1", "Lidl"], sections=["pricing", "scorecard"],
+                        charts=False)  # fmt: skip
+    scenario = dict(project.scenarios[name])
+    scenario["rents"] = dict(scenario["rents"], base_rent_per_m2_month=30.0)
+    project.scenarios[name] = scenario
+    high = build_report(project, sites=["K1", "Lidl"], sections=["pricing", "scorecard"],
+                        charts=False)  # fmt: skip
+    before = base.comparison.tables["Scorecard"].set_index("site_id").loc["K1"]
+    after = high.comparison.tables["Scorecard"].set_index("site_id").loc["K1"]
+    assert after["scenario_rent"] == 30.0 > after["rent_capacity"]
+    assert after["irr"] > before["irr"] and after["landlord_score"] >= before["landlord_score"]
+    assert after["tenant_score"] <= before["tenant_score"] and after["tenant_score"] == 0
+    assert after["rank"] >= before["rank"] and after["rank"] == 2
+    assert after["verdict"] == "do_not_open" and not after["carries_rent"]
+    assert high.section("scorecard", "K1").tables["Verdict and reasons"]["outcome"].iloc[0] == (
+        "blocks"
+    )

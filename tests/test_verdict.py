@@ -200,3 +200,10 @@ def test_blocks_come_before_conditions_and_thresholds_are_options() -> None:
         site_verdict(GOOD, max_cannibalisation=30)
     with pytest.raises(ValueError, match="blocking_taboos"):
         site_verdict(GOOD, blocking_taboos=0)
+
+
+def test_all_of_the_region() -> None:
+    top = irs_reference(5.0, [1.0, 2.0])
+    assert top.label_en == "less saturated than all of the region's populated cells"
+    assert top.label_zh == "比本区域有人口的网格都更不饱和"
+    assert irs_reference(0.5, [1.0, 2.0]).label_en.startswith("more saturated than all of")

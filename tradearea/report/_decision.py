@@ -1,17 +1,38 @@
-"""Decision sections of a site: pricing, scorecard and taboos, the summary and the comparison."""
+"""Decision sections of a site: pricing, scorecard, verdict and taboos, summary and comparison."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
 from tradearea.report import charts
 from tradearea.report._guard import guarded, money_unit, site_analysis
-from tradearea.report.model import COMPARISON, Figure, Section, Site, format_value, new_section
+from tradearea.report.model import (
+    COMPARISON,
+    ROW_FORMAT,
+    Figure,
+    Section,
+    Site,
+    format_value,
+    new_section,
+)
+from tradearea.saturation import saturation_surface
+from tradearea.sites import (
+    SCORECARD_FACTORS,
+    IrsReference,
+    Verdict,
+    irs_reference,
+    rent_factors,
+    scorecard,
+    scorecard_table,
+    site_verdict,
+)
 
 # Summary figures: (source section, figure key) in the order a manager reads them.
 DECISION_FIGURES: tuple[tuple[str, str], ...] = (
@@ -22,13 +43,19 @@ DECISION_FIGURES: tuple[tuple[str, str], ...] = (
     ("competition", "irs_without"),
     ("competition", "irs_with"),
     ("huff", "cannibalisation_share"),
+    ("scorecard", "irs_reference"),
     ("pricing", "rent_capacity"),
     ("pricing", "scenario_rent"),
+    ("pricing", "rent_headroom"),
+    ("pricing", "occupancy_cost_ratio"),
     ("pricing", "irr"),
     ("pricing", "payback_years"),
     ("pricing", "npv"),
     ("scorecard", "taboos"),
+    ("scorecard", "verdict"),
 )
+# Catchment of the region's saturation surface cells that a site's IRS is read against.
+SURFACE_RADIUS_M = 1_000.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,21 +75,43 @@ def section_pricing(project: Any, site: Site, *, ctx: ProjectAnalysis | None = N
     sec = new_section("pricing", site_id=site.site_id)
     per_m2_month = f"{cur}/m²/month"
     sec.figures["rent_capacity"] = Figure(
-        rent.get("capacity"), "Rent capacity", "租金承受力", "money2", per_m2_month
+        rent.get("capacity"), "Tenant: rent capacity", "租户：租金承受力", "money2", per_m2_month
     )
     sec.figures["scenario_rent"] = Figure(
-        rent.get("scenario"), "Scenario rent", "情景租金", "money2", per_m2_month
+        rent.get("scenario"), "Tested rent (scenario)", "测试租金（情景）", "money2", per_m2_month
     )
-    sec.figures["irr"] = Figure(metrics.get("irr"), "Project IRR", "内部收益率", "pct")
+    tenant = _tenant_side(rent)
+    sec.figures["rent_headroom"] = Figure(
+        tenant["rent_headroom"],
+        "Tenant: rent headroom (capacity − tested rent)",
+        "租户：租金余量（承受力 − 测试租金）",
+        "money2",
+        per_m2_month,
+    )
+    threshold = tenant["occupancy_threshold"]
+    sec.figures["occupancy_cost_ratio"] = Figure(
+        tenant["occupancy_cost_ratio"],
+        "Tenant: occupancy-cost ratio (rent ÷ sales"
+        + (f"; the format carries {threshold:.1%})" if math.isfinite(threshold) else ")"),
+        "租户：租售比（租金 ÷ 销售额）",
+        "pct",
+    )
+    sec.figures["irr"] = Figure(
+        metrics.get("irr"), "Landlord: project IRR", "业主：内部收益率", "pct"
+    )
     sec.figures["npv"] = Figure(
         metrics.get("npv"),
-        f"NPV at {pr['scenario'].finance.discount_rate:.1%}",
-        "净现值",
+        f"Landlord: NPV at {pr['scenario'].finance.discount_rate:.1%}",
+        "业主：净现值",
         "money",
         cur,
     )
     sec.figures["payback_years"] = Figure(
-        metrics.get("payback_years"), "Payback period", "投资回收期", "years", "years"
+        metrics.get("payback_years"),
+        "Landlord: payback period",
+        "业主：投资回收期",
+        "years",
+        "years",
     )
     sec.figures["tenant_sales"] = Figure(
         rent.get("tenant_sales_per_year"), "Tenant sales", "租户销售额", "money", money_unit(ctx)
@@ -114,8 +163,39 @@ def section_pricing(project: Any, site: Site, *, ctx: ProjectAnalysis | None = N
         f"{rent.get('occupancy_cost_ratio', float('nan')):.1%} of tenant sales "
         f"({rent.get('tenant_sales_source') or 'no sales'})."
     )
+    sec.notes.append(
+        "Tenant figures ask whether the trade area's sales carry the rent; landlord figures "
+        "(IRR, NPV, payback) rise with the rent. The scorecard ranks on the tenant's side only."
+    )
     sec.notes.extend(pr["notes"])
     return sec
+
+
+def _rent_and_metrics(pr: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The rent figures (per m² a month) and the investment metrics of a site's pricing."""
+    result = pr.get("result") or {}
+    rent = dict(result.get("rent") or (pr.get("price_and_rent") or {}).get("rent") or {})
+    metrics = pr.get("metrics") or (result.get("investment") or {}).get("metrics") or {}
+    return rent, dict(metrics)
+
+
+def _tenant_side(rent: Mapping[str, Any]) -> dict[str, Any]:
+    """Headroom, rent ÷ capacity, occupancy-cost ratio and threshold from the rent figures."""
+    row = pd.DataFrame(
+        {
+            "rent_capacity": [_number(rent.get("capacity"))],
+            "scenario_rent": [_number(rent.get("scenario"))],
+            "occupancy_threshold": [_number(rent.get("occupancy_cost_ratio"))],
+        }
+    )
+    return rent_factors(row).iloc[0].to_dict()
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value) if value is not None else math.nan
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _scenario_inputs(scenario: Any) -> pd.DataFrame:
@@ -136,49 +216,206 @@ def _scenario_inputs(scenario: Any) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Scorecard and taboos
+# Scorecard, IRS in context and verdict
+
+_SURFACES: weakref.WeakKeyDictionary[ProjectAnalysis, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _get(func: Callable[[], Any]) -> float:
+    try:
+        value = func()
+        return float(value) if value is not None else float("nan")
+    except Exception:  # a missing figure scores 0, as tradearea.sites.scorecard does
+        return float("nan")
 
 
 def scorecard_factors(sa: SiteAnalysis) -> dict[str, float]:
-    """Return the scorecard factors of a site (NaN where a figure is not available)."""
+    """Return the factors a site evaluation also gives (NaN where a figure is not available).
 
-    def get(func: Callable[[], Any]) -> float:
-        try:
-            value = func()
-            return float(value) if value is not None else float("nan")
-        except Exception:  # a missing figure scores 0, as tradearea.sites.scorecard does
-            return float("nan")
+    The keys of ``CandidateEvaluation.factors``: households_primary, expected_sales, irs_after,
+    competitors_primary, transit_stops, irr, taboos. :func:`decision_factors` adds the
+    tenant's side and what the verdict reads.
+    """
 
     def primary_stores() -> float:
         ring = sa.irs()["ring"]
         return float(ring.loc[ring["tier"] == 1, "stores"].sum())
 
     return {
-        "households_primary": get(
+        "households_primary": _get(
             lambda: sa.tier_demand().loc[lambda t: t["tier"] == 1, "households"].sum()
         ),
-        "expected_sales": get(lambda: sa.forecast().expected_sales),
-        "irs_after": get(
+        "expected_sales": _get(lambda: sa.forecast().expected_sales),
+        "irs_after": _get(
             lambda: sa.irs()["cumulative"].sort_values("tier")["irs_with_candidate"].iloc[-1]
         ),
-        "competitors_primary": get(primary_stores),
-        "transit_stops": get(sa.transit_stops),
-        "irr": get(lambda: sa.pricing()["result"]["investment"]["metrics"]["irr"]),
-        "taboos": get(lambda: int((sa.taboos()["status"] == "taboo").sum())),
+        "competitors_primary": _get(primary_stores),
+        "transit_stops": _get(sa.transit_stops),
+        "irr": _get(lambda: _rent_and_metrics(sa.pricing())[1].get("irr")),
+        "taboos": _get(lambda: int((sa.taboos()["status"] == "taboo").sum())),
+    }
+
+
+def decision_factors(sa: SiteAnalysis) -> dict[str, float]:
+    """Return every figure the scorecard and the verdict read for a site (NaN where unknown).
+
+    Returns
+    -------
+    dict of str to float
+        :func:`scorecard_factors`, plus rent_capacity and scenario_rent (money per m² a
+        month), occupancy_threshold (the format's occupancy-cost ratio), rent_headroom,
+        rent_to_capacity, occupancy_cost_ratio (rent ÷ tenant sales), payback_years, npv,
+        cannibalisation_share, irs_before, unchecked (taboo items to check on site).
+    """
+    out = scorecard_factors(sa)
+    try:
+        rent, metrics = _rent_and_metrics(sa.pricing())
+    except Unavailable:
+        rent, metrics = {}, {}
+    tenant = _tenant_side(rent)
+    out["rent_capacity"] = _number(rent.get("capacity"))
+    out["scenario_rent"] = _number(rent.get("scenario"))
+    for key in ("occupancy_threshold", "rent_headroom", "rent_to_capacity", "occupancy_cost_ratio"):
+        out[key] = _number(tenant[key])
+    out["payback_years"] = _number(metrics.get("payback_years"))
+    out["npv"] = _number(metrics.get("npv"))
+    out["cannibalisation_share"] = _get(lambda: sa.forecast().cannibalisation_share)
+    out["irs_before"] = _get(lambda: sa.irs()["cumulative"].sort_values("tier")["irs"].iloc[-1])
+    out["unchecked"] = _get(lambda: int((sa.taboos()["status"] == "unchecked").sum()))
+    return out
+
+
+def region_irs_cells(sa: SiteAnalysis) -> np.ndarray:
+    """Return the IRS of the region's populated cells for the site's format (the reference).
+
+    The saturation surface (:func:`tradearea.saturation.saturation_surface`: H3 cells, IRS of
+    the existing stores within :data:`SURFACE_RADIUS_M` of each cell, the project's IRS period
+    and spending) over the region, cells without households left out and ``inf`` where a cell
+    has households but no competing floor area. Computed once per project analysis and format.
+
+    Raises
+    ------
+    Unavailable
+        When the region, its zones or the surface cannot be computed.
+    """
+    ctx = sa.ctx
+    key = (sa.site.format, ctx.irs_period)
+    cache = _SURFACES.setdefault(ctx, {})
+    if key not in cache:
+        try:
+            zones = sa.zones()
+            stores = ctx.market()
+            extent = ctx.region().boundary.geometry.union_all()
+            surface = saturation_surface(
+                pd.DataFrame(zones[["lat", "lon", "households"]]),
+                stores,
+                format=sa.site.format,
+                spend=ctx.spend(sa.site.format, ctx.irs_period),
+                radius_m=SURFACE_RADIUS_M,
+                extent=extent,
+                period=ctx.irs_period,  # type: ignore[arg-type]
+            )
+            populated = surface[surface["status"] != "no_households"]
+            cache[key] = np.where(
+                populated["status"] == "no_competition", np.inf, populated["irs"]
+            ).astype(float)
+        except Exception as exc:  # the reference is optional: say why it is missing
+            cache[key] = Unavailable(f"no saturation surface of the region: {exc}")
+    value = cache[key]
+    if isinstance(value, Unavailable):
+        raise value
+    return value
+
+
+def site_decision(
+    sa: SiteAnalysis, *, others: Sequence[float] = (), factors: Mapping[str, float] | None = None
+) -> dict[str, Any]:
+    """Read a site's IRS against the region and the other sites, and give its verdict.
+
+    Parameters
+    ----------
+    sa : SiteAnalysis
+        The site's analysis.
+    others : sequence of float
+        The other sites' IRS after opening (the project reference; empty for none).
+    factors : mapping, optional
+        The site's :func:`decision_factors` (computed when not given).
+
+    Returns
+    -------
+    dict
+        ``factors``; ``irs_region`` and ``irs_sites`` (:class:`tradearea.sites.IrsReference`
+        of the IRS after opening, or None); ``verdict`` (:class:`tradearea.sites.Verdict`,
+        the saturation check on the region reference, else the other sites); ``notes``.
+    """
+    factors = dict(factors if factors is not None else decision_factors(sa))
+    notes: list[str] = []
+    value = factors.get("irs_after", math.nan)
+    region: IrsReference | None = None
+    try:
+        region = irs_reference(value, region_irs_cells(sa), against="region")
+    except Unavailable as exc:
+        notes.append(str(exc))
+    sites = irs_reference(value, list(others), against="sites") if len(others) else None
+    use = region if region is not None and region.n else sites
+    try:
+        taboos = sa.taboos()
+        found = taboos[taboos["status"] == "taboo"]
+        names = list(zip(found["item"], found["item_zh"], strict=True))
+    except Unavailable:
+        names = []
+    verdict = site_verdict(factors, irs=use, currency=sa.ctx.currency, taboos_found=names)
+    return {
+        "factors": factors,
+        "irs_region": region,
+        "irs_sites": sites,
+        "verdict": verdict,
+        "notes": notes,
     }
 
 
 def score_sites(ctx: ProjectAnalysis, sites: list[Site]) -> pd.DataFrame | None:
-    """Score the sites against each other (tradearea.sites.scorecard); None for one site."""
+    """Score the sites against each other, with their IRS in context and verdict.
+
+    The weights are the project's ``scorecard_weights`` (the Sites page's), else the defaults
+    of :data:`tradearea.sites.SCORECARD_FACTORS`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Indexed by site id: :func:`decision_factors`, the :func:`tradearea.sites.scorecard`
+        columns (``score_<factor>``, ``tenant_score``, ``landlord_score``, ``total``,
+        ``carries_rent``, ``rank``), ``irs_percentile_region``, ``irs_reading_region``,
+        ``irs_percentile_sites``, ``irs_reading_sites``, ``verdict`` (code),
+        ``verdict_label`` and ``verdict_reasons``. None for fewer than two sites.
+    """
     if len(sites) < 2:
         return None
-    from tradearea.sites import scorecard
-
-    factors = pd.DataFrame({s.site_id: scorecard_factors(ctx.site(s)) for s in sites}).T.replace(
-        [np.inf, -np.inf], np.nan
-    )
-    scores = scorecard(factors)
-    return pd.concat([factors, scores], axis=1)
+    analyses = {s.site_id: ctx.site(s) for s in sites}
+    factors = pd.DataFrame({sid: decision_factors(sa) for sid, sa in analyses.items()}).T
+    factors = factors.astype(float)
+    weights = getattr(ctx.settings, "scorecard_weights", None) or {}
+    known = {k: float(v) for k, v in dict(weights).items() if k in SCORECARD_FACTORS}
+    scores = scorecard(factors.replace([np.inf, -np.inf], np.nan), weights=known)
+    extra = []
+    for sid, sa in analyses.items():
+        others = factors["irs_after"].drop(index=sid).to_numpy(float)
+        d = site_decision(sa, others=others, factors=factors.loc[sid].to_dict())
+        region, near, verdict = d["irs_region"], d["irs_sites"], d["verdict"]
+        extra.append(
+            {
+                "irs_percentile_region": region.below if region else np.nan,
+                "irs_reading_region": region.label_en if region else "; ".join(d["notes"]),
+                "irs_percentile_sites": near.below if near else np.nan,
+                "irs_reading_sites": near.label_en if near else "",
+                "verdict": verdict.code,
+                "verdict_label": verdict.label_en,
+                "verdict_reasons": "; ".join(en for en, _ in verdict.reasons),
+            }
+        )
+    return pd.concat(
+        [factors, scores, pd.DataFrame(extra, index=factors.index)], axis=1
+    ).rename_axis(None)
 
 
 @guarded("scorecard")
@@ -189,9 +426,7 @@ def section_scorecard(
     ctx: ProjectAnalysis | None = None,
     scores: pd.DataFrame | None = None,
 ) -> Section:
-    """The taboo checklist of the site, and its scorecard against the other sites."""
-    from tradearea.sites import SCORECARD_FACTORS
-
+    """The taboo checklist, the verdict with its reasons, IRS in context and the scorecard."""
     sa = site_analysis(project, site, ctx)
     sec = new_section("scorecard", site_id=site.site_id)
     taboos = sa.taboos()
@@ -212,38 +447,110 @@ def section_scorecard(
     sec.figures["transit_stops"] = Figure(
         sa.transit_stops(), "Transit stops within 300 m", "300米内公交站", "int"
     )
-    factors = scorecard_factors(sa)
-    rows = []
-    for key, spec in SCORECARD_FACTORS.items():
-        score = (
-            scores.loc[site.site_id, f"score_{key}"]
-            if scores is not None and f"score_{key}" in scores
-            else np.nan
+    mine = scores is not None and site.site_id in scores.index
+    row = scores.loc[site.site_id] if mine and scores is not None else None
+    factors = decision_factors(sa)
+    others: list[float] = []
+    if scores is not None and "irs_after" in scores:
+        others = scores["irs_after"].drop(index=site.site_id, errors="ignore").tolist()
+    decision = site_decision(sa, others=others, factors=factors)
+    verdict: Verdict = decision["verdict"]
+    sec.figures["verdict"] = Figure(verdict.label_en, "Verdict", "结论", "text")
+    region, near = decision["irs_region"], decision["irs_sites"]
+    reading = region if region is not None and region.n else near
+    if reading is not None:
+        sec.figures["irs_reference"] = Figure(
+            f"{format_value(factors['irs_after'], 'money2')}: {reading.label_en}",
+            "IRS after opening, in context",
+            "开业后饱和指数（对比）",
+            "text",
         )
-        rows.append(
-            {
-                "factor": spec["label"],
-                "factor_zh": spec["label_zh"],
-                "value": factors.get(key, np.nan),
-                "weight": spec["weight"],
-                "score": score,
-            }
+    sec.tables["Verdict and reasons"] = verdict.table()
+    sec.tables["IRS in context"] = _irs_table(factors, region, near, sa.ctx.irs_period)
+    sec.display["IRS in context"] = (
+        sec.tables["IRS in context"]
+        .drop(columns="percentile")
+        .assign(
+            percentile=[format_value(v, "pct") for v in sec.tables["IRS in context"]["percentile"]]
         )
-    sec.tables["Scorecard"] = pd.DataFrame(rows)
-    if scores is not None:
-        sec.figures["score_total"] = Figure(
-            float(scores.loc[site.site_id, "total"]), "Score (0–100)", "综合得分", "float1"
-        )
-        sec.figures["rank"] = Figure(
-            int(scores.loc[site.site_id, "rank"]), f"Rank of {len(scores)}", "排名", "int"
-        )
+    )
+    rows = scorecard_table(factors, None if row is None else row.to_dict())
+    rows = rows.rename(columns={"kind": ROW_FORMAT})
+    sec.tables["Scorecard"] = rows
+    sec.display["Scorecard"] = _display(rows)
+    if row is not None and scores is not None:
+        for key, label, label_zh in (
+            ("tenant_score", "Tenant score (0–100)", "租户得分"),
+            (
+                "landlord_score",
+                "Landlord score (0–100, not in the total)",
+                "业主得分（不计入总分）",
+            ),
+            ("total", "Score (0–100)", "综合得分"),
+        ):
+            fig_key = "score_total" if key == "total" else key
+            sec.figures[fig_key] = Figure(_number(row[key]), label, label_zh, "float1")
+        sec.figures["rank"] = Figure(int(row["rank"]), f"Rank of {len(scores)}", "排名", "int")
     else:
         sec.notes.append("Scores rank the sites against each other: report two or more sites.")
+    sec.notes.append(f"Verdict: {verdict.text()}")
+    sec.notes.extend(decision["notes"])
+    sec.notes.append(
+        "The total scores the market, the site and the tenant's side (rent headroom, "
+        "occupancy-cost ratio). The landlord's return (IRR, payback) is scored apart and never "
+        "counts in the total: it rises with the rent. A site whose rent is above what its trade "
+        "area carries ranks after the sites that carry theirs."
+    )
     sec.notes.append(
         "Automatic items come from the region's street data; the others are ticked by the user "
         "(project setting taboo_ticks) or checked on site."
     )
     return sec
+
+
+def _irs_table(
+    factors: Mapping[str, float],
+    region: IrsReference | None,
+    near: IrsReference | None,
+    period: str,
+) -> pd.DataFrame:
+    rows = []
+    for ref, what in (
+        (
+            region,
+            f"the region's populated cells (existing stores within {SURFACE_RADIUS_M:,.0f} m)",
+        ),
+        (near, "the other sites of the report (IRS after opening)"),
+    ):
+        if ref is None:
+            continue
+        rows.append(
+            {
+                "reference": what,
+                "irs_after": factors.get("irs_after", np.nan),
+                "period": period,
+                "percentile": ref.below,
+                "cells_or_sites": ref.n,
+                "reading": ref.label_en,
+                "reading_zh": ref.label_zh,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["reference", "irs_after", "period", "percentile", "cells_or_sites", "reading",
+                 "reading_zh"],
+    )  # fmt: skip
+
+
+def _display(rows: pd.DataFrame) -> pd.DataFrame:
+    """A per-row formatted table as text for the HTML and PDF (the XLSX keeps the numbers)."""
+    out = rows.drop(columns=ROW_FORMAT).astype(object)
+    for i, kind in enumerate(rows[ROW_FORMAT]):
+        out.iloc[i, out.columns.get_loc("value")] = format_value(rows["value"].iloc[i], kind)
+    for col in ("weight", "score"):
+        if col in out:
+            out[col] = [format_value(v, "float1" if col == "score" else "int") for v in rows[col]]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,12 +583,21 @@ def section_summary(
             continue
         if key in part.figures:
             sec.figures[key] = part.figures[key]
-    sec.tables["Decision figures"] = pd.DataFrame(
+    table = pd.DataFrame(
         [
-            {"figure": f.label, "figure_zh": f.label_zh, "value": f.text}
+            {
+                "figure": f.label,
+                "figure_zh": f.label_zh,
+                "value": f.value,
+                "unit": f.unit,
+                "shown_as": f.text,
+                ROW_FORMAT: f.kind,
+            }
             for f in sec.figures.values()
-        ]
+        ],
+        columns=["figure", "figure_zh", "value", "unit", "shown_as", ROW_FORMAT],
     )
+    sec.tables["Decision figures"] = table
     sec.xlsx_only.add("Decision figures")
     where = site.address or f"{site.lat:.5f}, {site.lon:.5f}"
     kind = "Candidate site" if site.kind == "candidate" else "Existing own store"
@@ -297,43 +613,71 @@ def section_summary(
 def section_comparison(
     summaries: Mapping[str, Section], sites: list[Site], scores: pd.DataFrame | None
 ) -> Section:
-    """Side-by-side decision figures of several sites, with their scorecard totals."""
+    """Side-by-side decision figures, scores and verdicts of several sites."""
     sec = Section(key="comparison", title=COMPARISON[0], title_zh=COMPARISON[1])
     label = site_labels(sites)
-    labels: dict[str, str] = {}
+    empty = Section(key="", title="")
+    specs: dict[str, Figure] = {}
     for _source, key in DECISION_FIGURES:
         for s in sites:
-            fig = summaries.get(s.site_id, Section(key="", title="")).figures.get(key)
+            fig = summaries.get(s.site_id, empty).figures.get(key)
             if fig is not None:
-                labels.setdefault(key, fig.label)
-    rows = []
-    for key, text in labels.items():
-        row = {"figure": text}
+                specs.setdefault(key, fig)
+    rows: list[dict[str, Any]] = []
+    for key, spec in specs.items():
+        row: dict[str, Any] = {"figure": spec.label, "unit": spec.unit, ROW_FORMAT: spec.kind}
         for s in sites:
-            fig = summaries.get(s.site_id, Section(key="", title="")).figures.get(key)
-            row[label[s.site_id]] = fig.text if fig is not None else "–"
+            fig = summaries.get(s.site_id, empty).figures.get(key)
+            row[label[s.site_id]] = fig.value if fig is not None else None
         rows.append(row)
     if scores is not None:
-        rows.append(
-            {
-                "figure": "Score (0–100)",
-                **{label[s.site_id]: f"{scores.loc[s.site_id, 'total']:.1f}" for s in sites},
-            }
-        )
-        rows.append(
-            {
-                "figure": "Rank",
-                **{label[s.site_id]: str(int(scores.loc[s.site_id, "rank"])) for s in sites},
-            }
-        )
-    sec.tables["Sites side by side"] = pd.DataFrame(rows)
+        for key, text, kind in (
+            ("tenant_score", "Tenant score (0–100)", "float1"),
+            ("landlord_score", "Landlord score (0–100, not in the total)", "float1"),
+            ("total", "Score (0–100): market, site and tenant", "float1"),
+            ("rank", "Rank", "int"),
+        ):
+            if key in scores:
+                rows.append(
+                    {"figure": text, "unit": "", ROW_FORMAT: kind,
+                     **{label[s.site_id]: scores.loc[s.site_id, key] for s in sites}}
+                )  # fmt: skip
+    columns = ["figure", "unit", *(label[s.site_id] for s in sites), ROW_FORMAT]
+    table = pd.DataFrame(rows, columns=columns)
+    sec.tables["Sites side by side"] = table
+    shown = pd.DataFrame({"figure": table["figure"]})
+    for s in sites:
+        shown[label[s.site_id]] = [
+            format_value(v, k, unit=u)
+            for v, k, u in zip(
+                table[label[s.site_id]], table[ROW_FORMAT], table["unit"], strict=True
+            )
+        ]
+    sec.display["Sites side by side"] = shown
     if scores is not None:
-        table = scores.copy()
-        table.insert(
-            0, "site", [next(s.name for s in sites if s.site_id == i) for i in table.index]
-        )
-        sec.tables["Scorecard"] = table.reset_index(names="site_id")
+        full = scores.copy()
+        full.insert(0, "site", [next(s.name for s in sites if s.site_id == i) for i in full.index])
+        sec.tables["Scorecard"] = full.reset_index(names="site_id")
         sec.display["Scorecard"] = _scorecard_by_factor(scores, sites, label)
+        verdicts = []
+        for s in sites:
+            if "verdict_reasons" not in scores:
+                break
+            verdicts.append(
+                {
+                    "site": label[s.site_id],
+                    "verdict": scores.loc[s.site_id, "verdict_label"],
+                    "reasons": scores.loc[s.site_id, "verdict_reasons"],
+                    "irs_in_context": scores.loc[s.site_id, "irs_reading_region"],
+                }
+            )
+        if verdicts:
+            sec.tables["Verdicts and reasons"] = pd.DataFrame(verdicts)
+        sec.notes.append(
+            "Scores: the total ranks the market, the site and the tenant's side; the landlord's "
+            "return is scored apart and never in the total. A site that cannot carry its rent "
+            "ranks after those that can."
+        )
     return sec
 
 
@@ -341,24 +685,28 @@ def _scorecard_by_factor(
     scores: pd.DataFrame, sites: list[Site], label: dict[str, str]
 ) -> pd.DataFrame:
     """The scorecard turned round: one row per factor, a value and a score column per site."""
-    from tradearea.sites import SCORECARD_FACTORS
-
     rows = []
     for key, spec in SCORECARD_FACTORS.items():
-        if key not in scores:
+        if f"score_{key}" not in scores:
             continue
         row: dict[str, Any] = {"factor": f"{spec['label']} (weight {spec['weight']})"}
         for s in sites:
-            value = scores.loc[s.site_id, key]
-            row[label[s.site_id]] = format_value(value, "pct" if key == "irr" else "int")
+            value = scores.loc[s.site_id, key] if key in scores else np.nan
+            row[label[s.site_id]] = format_value(value, spec.get("kind", "float2"))
             row[f"{label[s.site_id]} score"] = format_value(
                 scores.loc[s.site_id, f"score_{key}"], "float1"
             )
         rows.append(row)
-    rows.append(
-        {"factor": "Total (0–100)", **{label[s.site_id]: "" for s in sites},
-         **{f"{label[s.site_id]} score": format_value(scores.loc[s.site_id, "total"], "float1") for s in sites}}
-    )  # fmt: skip
+    for key, text in (
+        ("tenant_score", "Tenant score (0–100)"),
+        ("landlord_score", "Landlord score (0–100, not in the total)"),
+        ("total", "Total (0–100): market, site and tenant"),
+    ):
+        rows.append(
+            {"factor": text, **{label[s.site_id]: "" for s in sites},
+             **{f"{label[s.site_id]} score": format_value(scores.loc[s.site_id, key], "float1")
+                for s in sites}}
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 

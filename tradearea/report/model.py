@@ -30,6 +30,10 @@ PROJECT_SECTIONS: dict[str, tuple[str, str]] = {
     "sources": ("Sources and attribution", "数据来源与版权"),
 }
 COMPARISON: tuple[str, str] = ("Site comparison", "选址比较")
+# A table column naming, per row, how that row's numbers are shown (``int``, ``pct`` ... or
+# ``text``), for tables whose rows are different figures. The XLSX writes the numbers with the
+# row's format and leaves the column out; such tables give the HTML and PDF a ``display`` text.
+ROW_FORMAT = "_format"
 SECTION_KEYS: tuple[str, ...] = (*SITE_SECTIONS, *PROJECT_SECTIONS)
 FORMATS: tuple[str, ...] = ("pdf", "html", "xlsx", "gpkg")
 

@@ -17,6 +17,7 @@ from tradearea.sites.scoring import (
     factor_label,
     rent_factors,
     scorecard,
+    scorecard_table,
 )
 from tradearea.sites.taboos import (
     ACCESS_RADIUS_M,
@@ -65,6 +66,7 @@ __all__ = [
     "irs_reference",
     "rent_factors",
     "scorecard",
+    "scorecard_table",
     "site_verdict",
     "taboo_checks",
     "transit_stops_near",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ OCCUPANCY_COMFORT = 0.8
 # (+1 more is better, -1 less is better), a default weight, and how a value becomes 0–100:
 # ``relative`` (min–max across the sites), ``share_of_best`` (positive values as a share of
 # the best one; 0 and below score 0) or ``threshold`` (the occupancy-cost ratio against the
-# format's threshold, absolute).
+# format's threshold, absolute); ``kind`` says how its value is shown (int, money, pct ...).
 SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
     "households_primary": {
         "label": "Market: households in the primary area",
@@ -36,6 +37,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 15,
         "scale": "relative",
+        "kind": "int",
     },
     "expected_sales": {
         "label": "Market: expected sales (Huff)",
@@ -44,6 +46,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 20,
         "scale": "relative",
+        "kind": "money",
     },
     "irs_after": {
         "label": "Market: IRS after opening",
@@ -52,6 +55,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 15,
         "scale": "relative",
+        "kind": "money2",
     },
     "competitors_primary": {
         "label": "Market: competitors in the primary area",
@@ -60,6 +64,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": -1,
         "weight": 10,
         "scale": "relative",
+        "kind": "int",
     },
     "transit_stops": {
         "label": "Site: transit stops within 300 m",
@@ -68,6 +73,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 5,
         "scale": "relative",
+        "kind": "int",
     },
     "taboos": {
         "label": "Site: taboos found",
@@ -76,6 +82,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": -1,
         "weight": 10,
         "scale": "relative",
+        "kind": "int",
     },
     "rent_headroom": {
         "label": "Tenant: rent headroom (capacity − tested rent)",
@@ -84,6 +91,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 15,
         "scale": "share_of_best",
+        "kind": "money2",
     },
     "occupancy_cost_ratio": {
         "label": "Tenant: occupancy-cost ratio (rent ÷ sales)",
@@ -92,6 +100,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": -1,
         "weight": 10,
         "scale": "threshold",
+        "kind": "pct",
     },
     "irr": {
         "label": "Landlord: IRR",
@@ -100,6 +109,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": 1,
         "weight": 10,
         "scale": "relative",
+        "kind": "pct",
     },
     "payback_years": {
         "label": "Landlord: payback period",
@@ -108,6 +118,7 @@ SCORECARD_FACTORS: dict[str, dict[str, Any]] = {
         "direction": -1,
         "weight": 5,
         "scale": "relative",
+        "kind": "years",
     },
 }
 
@@ -308,3 +319,66 @@ def factor_label(key: str, *, lang: str = "en") -> str:
     if spec is None:
         return key
     return str(spec["label_zh"] if lang == "zh" else spec["label"])
+
+
+def scorecard_table(
+    values: Mapping[str, Any],
+    scores: Mapping[str, Any] | None = None,
+    *,
+    factors: dict[str, dict[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Return one site's scorecard as a table a person reads: one row per factor, then totals.
+
+    Parameters
+    ----------
+    values : mapping
+        The site's factor values (NaN or absent where unknown).
+    scores : mapping, optional
+        The site's row of :func:`scorecard` (``score_<factor>``, ``tenant_score``,
+        ``landlord_score``, ``total``); scores are NaN without it.
+    factors : dict, optional
+        Factor definitions (default :data:`SCORECARD_FACTORS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        side, factor, factor_zh, value, weight, score and kind (how ``value`` is shown), one
+        row per factor in side order, then "Tenant score", "Landlord score (not in the
+        total)" and "Total" rows.
+    """
+    factors = factors or SCORECARD_FACTORS
+    scores = scores or {}
+
+    def score(key: str) -> float:
+        value = pd.to_numeric(pd.Series([scores.get(key)]), errors="coerce").iloc[0]
+        return float(value)
+
+    rows = [
+        {
+            "side": SIDES[spec["side"]][0],
+            "factor": spec["label"],
+            "factor_zh": spec["label_zh"],
+            "value": values.get(key, np.nan),
+            "weight": float(spec["weight"]),
+            "score": score(f"score_{key}"),
+            "kind": spec.get("kind", "float2"),
+        }
+        for key, spec in factors.items()
+    ]
+    for key, side, label, label_zh in (
+        ("tenant_score", "Tenant", "Tenant score", "租户得分"),
+        (
+            "landlord_score",
+            "Landlord",
+            "Landlord score (not in the total)",
+            "业主得分（不计入总分）",
+        ),
+        ("total", "Total", "Total: market, site and tenant", "综合得分：市场、店址与租户"),
+    ):
+        rows.append(
+            {"side": side, "factor": label, "factor_zh": label_zh, "value": np.nan,
+             "weight": np.nan, "score": score(key), "kind": "float1"}
+        )  # fmt: skip
+    out = pd.DataFrame(rows)
+    out["value"] = out["value"].astype(object)
+    return out

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 VerdictCode = Literal["open", "open_if", "do_not_open"]
 VERDICT_LABELS: dict[str, tuple[str, str]] = {
@@ -143,6 +144,9 @@ def irs_reference(
         of = "the other site" if n == 1 else f"{k} of the {n} other sites"
         en = f"{word} saturated than {of}"
         zh = f"比另一店址{word_zh}" if n == 1 else f"比其他 {n} 个店址中的 {k} 个{word_zh}"
+    elif below == 1 or above == 1:
+        word, word_zh = ("less", "更不饱和") if below == 1 else ("more", "更饱和")
+        en, zh = f"{word} saturated than all of {what_en}", f"比{what_zh}都{word_zh}"
     elif below >= above:
         en = f"less saturated than {_pct(below)} of {what_en}"
         zh = f"比{what_zh}中的 {_pct(below)} 更不饱和"
@@ -170,6 +174,8 @@ class Verdict:
     checks : dict of str to str
         Outcome per check (``rent``, ``saturation``, ``cannibalisation``, ``taboos``):
         ``block``, ``condition`` or ``ok``.
+    details : list of (str, str, str, str)
+        (check, outcome, English reason, Chinese reason), in the order of ``reasons``.
     """
 
     code: VerdictCode
@@ -177,10 +183,23 @@ class Verdict:
     label_zh: str
     reasons: list[tuple[str, str]] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)
+    details: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def label(self, lang: str = "en") -> str:
         """The verdict in English (``en``) or Chinese (``zh``)."""
         return self.label_zh if lang == "zh" else self.label_en
+
+    def table(self) -> pd.DataFrame:
+        """The verdict's reasons as a table: verdict, check, outcome, reason, reason_zh."""
+        outcomes = {"block": "blocks", "condition": "condition", "ok": "speaks for it"}
+        return pd.DataFrame(
+            [
+                {"verdict": self.label_en, "check": check, "outcome": outcomes[outcome],
+                 "reason": en, "reason_zh": zh}
+                for check, outcome, en, zh in self.details
+            ],
+            columns=["verdict", "check", "outcome", "reason", "reason_zh"],
+        )  # fmt: skip
 
     def text(self, lang: str = "en") -> str:
         """The verdict and its reasons in one line."""
@@ -265,22 +284,23 @@ def site_verdict(
     if blocking_taboos < 1:
         msg = f"blocking_taboos must be at least 1, not {blocking_taboos!r}"
         raise ValueError(msg)
-    found: dict[str, list[tuple[str, str]]] = {"block": [], "condition": [], "ok": []}
+    found: dict[str, list[tuple[str, str, str, str]]] = {"block": [], "condition": [], "ok": []}
     checks: dict[str, str] = {}
-    for check, (outcome, reason) in (
+    for check, (outcome, (en, zh)) in (
         ("rent", _rent(factors, currency, tight_headroom)),
         ("saturation", _saturation(factors, irs, saturated_below, crowded_below)),
         ("cannibalisation", _cannibalisation(factors, max_cannibalisation, watch_cannibalisation)),
         ("taboos", _taboos(factors, taboos_found, blocking_taboos)),
     ):
         checks[check] = outcome
-        found[outcome].append(reason)
+        found[outcome].append((check, outcome, en, zh))
     code: VerdictCode = (
         "do_not_open" if found["block"] else "open_if" if found["condition"] else "open"
     )
-    en, zh = VERDICT_LABELS[code]
-    reasons = found["block"] + found["condition"] + found["ok"]
-    return Verdict(code, en, zh, reasons, checks)
+    details = found["block"] + found["condition"] + found["ok"]
+    label_en, label_zh = VERDICT_LABELS[code]
+    reasons = [(en, zh) for _, _, en, zh in details]
+    return Verdict(code, label_en, label_zh, reasons, checks, details)
 
 
 def _rent(factors: Mapping[str, Any], currency: str, tight: float) -> tuple[str, tuple[str, str]]:
