@@ -445,3 +445,22 @@ def test_property_random_tables_never_crash_detection(
         return
     assert 1 <= info.header_row <= len(cells)
     assert info.rows == len(frame) <= len(cells) - 1
+
+
+def test_one_header_engine_reports_how_each_header_mapped() -> None:
+    """Surveys, CRM, competitor and zone uploads share one engine, each with its own table."""
+    from tradearea.crm.io import CRM_COLUMNS
+    from tradearea.io.tables import map_headers
+    from tradearea.io.values import SURVEY_COLUMNS
+
+    got = map_headers(["Latitude", "lat", "住址", "竞争店2利用频度", "notes"], SURVEY_COLUMNS)
+    assert got.columns == {
+        "lat": "lat",  # the canonical name itself wins over an earlier synonym
+        "address": "住址",
+        "competitor_2_visits_per_month": "竞争店2利用频度",
+    }
+    assert got.how == {"lat": "exact", "住址": "synonym", "竞争店2利用频度": "synonym"}
+    assert got.unmatched == ("Latitude", "notes")
+    assert got.report()["canonical"].isna().sum() == 2
+    crm_map = map_headers(["客户编号", "Revenue (EUR)"], CRM_COLUMNS, given={"orders": "x"})
+    assert crm_map.renames["客户编号"] == "customer_id" and crm_map.how["x"] == "given"

@@ -21,7 +21,8 @@ from tradearea.io.decode import (
     sniff_delimiter,
     xlsx_rows,
 )
-from tradearea.io.values import normalise_values
+from tradearea.io.tables import map_headers
+from tradearea.io.values import SURVEY_COLUMNS, canonical_name, is_canonical, normalise_values
 from tradearea.settings import max_input_bytes
 
 _HEADER_SCAN = 20
@@ -243,8 +244,6 @@ def _table(
 
 def _detect_header(rows: list[list[str]], filled: list[int]) -> int:
     """The header row: the first rows scored for known column names and text cells."""
-    from tradearea.io.values import canonical_name
-
     widths = [sum(1 for c in rows[i] if c.strip()) for i in filled[:200]]
     modal = max(set(widths), key=lambda w: (widths.count(w), w))
     best, best_score = filled[0], -1e9
@@ -305,10 +304,6 @@ def map_columns(frame: pd.DataFrame, *, overrides: dict[str, str] | None = None)
     InputError
         If an override names a column the table does not have.
     """
-    from tradearea.io.values import canonical_name, is_canonical
-
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
     for canon, col in (overrides or {}).items():
         if not is_canonical(canon):
             msg = f"unknown survey column {canon!r} in the column mapping"
@@ -316,16 +311,7 @@ def map_columns(frame: pd.DataFrame, *, overrides: dict[str, str] | None = None)
         if col not in frame.columns:
             msg = f"column {col!r} (given for {canon}) is not in the table"
             raise InputError(msg, column=str(col))
-        mapping[canon] = col
-        taken.add(col)
-    for col in frame.columns:
-        if col in taken:
-            continue
-        canon = canonical_name(str(col))
-        if canon and canon not in mapping:
-            mapping[canon] = col
-            taken.add(col)
-    return mapping
+    return map_headers(frame.columns, SURVEY_COLUMNS, given=overrides).columns
 
 
 def load_survey(

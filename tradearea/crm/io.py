@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ import pandas as pd
 from tradearea.crm._columns import SYNONYMS
 from tradearea.crm._parse import parse_dates, parse_money, parse_number
 from tradearea.errors import InputError
+from tradearea.io.tables import SynonymTable, column_list, map_headers
 
 PERSONAL_FIELDS = ("name", "phone", "email", "address")
 COST_FIELDS = ("acquisition_cost", "service_cost", "risk_cost")
@@ -72,14 +71,8 @@ class CrmImport:
         }
 
 
-def _header_key(text: Any) -> str:
-    # headers are short; a long one is data (and the bracket pattern below is quadratic on it)
-    key = unicodedata.normalize("NFKC", str(text)[:200]).strip().casefold()
-    key = re.sub(r"[(\[（【].*?[)\]）】]", "", key).strip()
-    return re.sub(r"[\s\-./]+", "_", key).strip("_")
-
-
-_SYNONYM_INDEX = {_header_key(s): canon for canon, names in SYNONYMS.items() for s in names}
+# CRM fields for the one header-mapping engine (tradearea.io.tables.map_headers).
+CRM_COLUMNS = SynonymTable(SYNONYMS)
 
 
 def map_columns(
@@ -102,26 +95,16 @@ def map_columns(
         Source column -> canonical field, at most one source per field.
     """
     cols = [str(c) for c in columns]
-    result: dict[str, str] = {}
+    given: dict[str, str] = {}
     for source, target in (mapping or {}).items():
         if target not in SYNONYMS:
             msg = f"unknown CRM field {target!r}; expected one of {', '.join(FIELDS)}"
             raise InputError(msg, file=file, column=source)
         if source not in cols:
-            from tradearea.io.tables import column_list
-
             msg = f"mapped column {source!r} is not in the file (columns: {column_list(cols)})"
             raise InputError(msg, file=file, column=source)
-        result[source] = target
-    taken = set(result.values())
-    for col in cols:
-        if col in result:
-            continue
-        canon = _SYNONYM_INDEX.get(_header_key(col))
-        if canon is not None and canon not in taken:
-            result[col] = canon
-            taken.add(canon)
-    return result
+        given[target] = source
+    return map_headers(cols, CRM_COLUMNS, given=given).renames
 
 
 def _read_raw(source: str | Path | BinaryIO, name: str) -> pd.DataFrame:
@@ -356,8 +339,6 @@ def read_crm(
         raise
     fields = {target: raw[source] for source, target in used.items()}
     if "customer_id" not in fields:
-        from tradearea.io.tables import column_list
-
         msg = f"no customer id column found (columns: {column_list(raw.columns)}); map one to customer_id"
         raise InputError(msg, file=name, column="customer_id")
     canon = pd.DataFrame(

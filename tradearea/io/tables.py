@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from tradearea._core.text import fold
 from tradearea.errors import InputError
 
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -15,7 +18,7 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def read_table(
-    path: str | Path, *, aliases: Mapping[str, Sequence[str]] | None = None
+    path: str | Path, *, aliases: Mapping[str, Sequence[str]] | SynonymTable | None = None
 ) -> pd.DataFrame:
     """Read a CSV (any common encoding and delimiter) or Excel sheet as text columns.
 
@@ -27,8 +30,9 @@ def read_table(
     ----------
     path : str or pathlib.Path
         The file.
-    aliases : mapping, optional
-        Canonical column name -> accepted header spellings (case-insensitive, e.g. Chinese).
+    aliases : mapping or SynonymTable, optional
+        Canonical column name -> accepted header spellings (English or Chinese), matched by
+        :func:`map_headers`.
 
     Returns
     -------
@@ -60,14 +64,158 @@ def read_table(
     return frame
 
 
-def rename_columns(frame: pd.DataFrame, aliases: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Rename headers to canonical names using accepted spellings (case-insensitive).
+# ---- header mapping: the one engine; each domain keeps only its synonym table ---------------
+
+MAX_HEADER_CHARS = 200  # no column name is longer; a longer "header" is data
+_DROP = re.compile(r"[\W_]+")
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+_PARTS = re.compile(r"[/|()（）\[\]【】\n]")
+
+
+def header_key(text: object) -> str:
+    """Return the comparison key of a header: folded (case, width, accents), no punctuation.
+
+    ``"Visits (per week)"``, ``"visits_per_week"`` and ``"VISITS PER WEEK"`` share a key.
+    """
+    return _DROP.sub("", fold(str(text)))
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Canonical column names and the header spellings (English, Chinese) that stand for them.
+
+    Parameters
+    ----------
+    synonyms : mapping
+        Canonical name -> accepted spellings (the canonical name itself is always accepted).
+    patterns : sequence of callable, optional
+        Functions from a header key to a canonical name or None, for families of columns
+        (``competitor_3_visits_per_month``); tried after the synonyms.
+    """
+
+    synonyms: Mapping[str, Sequence[str]]
+    patterns: Sequence[Callable[[str], str | None]] = ()
+    index: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, str] = {}
+        for canonical, names in self.synonyms.items():
+            for name in (canonical, *names):
+                index.setdefault(header_key(name), canonical)
+        object.__setattr__(self, "index", index)
+
+    def match(self, header: object) -> str | None:
+        """Return the canonical name a header stands for, or None.
+
+        The whole header is tried, then the header without bracketed parts (units), then each
+        part between ``/``, ``|`` or brackets: ``"address / 住址"`` matches by either part.
+        """
+        if not isinstance(header, str) or not header.strip() or len(header) > MAX_HEADER_CHARS:
+            return None  # a "header" of a paragraph is data; and _BRACKETS is quadratic on it
+        attempts = [header_key(header), header_key(_BRACKETS.sub(" ", header))]
+        attempts += [header_key(p) for p in _PARTS.split(header) if p.strip()]
+        for attempt in attempts:
+            if not attempt:
+                continue
+            if attempt in self.index:
+                return self.index[attempt]
+            for pattern in self.patterns:
+                canonical = pattern(attempt)
+                if canonical:
+                    return canonical
+        return None
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which header of a table maps to which canonical column, and how.
+
+    Attributes
+    ----------
+    columns : dict
+        Canonical name -> header, in the table's column order.
+    how : dict
+        Header -> ``given`` (an explicit mapping), ``exact`` (the canonical name itself) or
+        ``synonym``.
+    unmatched : tuple of str
+        Headers that map to nothing (kept as extra columns by the domains).
+    """
+
+    columns: dict[str, str]
+    how: dict[str, str]
+    unmatched: tuple[str, ...]
+
+    @property
+    def renames(self) -> dict[str, str]:
+        """Header -> canonical name (for ``DataFrame.rename``)."""
+        return {header: canonical for canonical, header in self.columns.items()}
+
+    def report(self) -> pd.DataFrame:
+        """One row per header: header, canonical (None if unmatched), how."""
+        rows = [(h, c, self.how[h]) for c, h in self.columns.items()]
+        rows += [(h, None, None) for h in self.unmatched]
+        return pd.DataFrame(rows, columns=["header", "canonical", "how"])
+
+
+def map_headers(
+    headers: Iterable[object],
+    table: SynonymTable,
+    *,
+    given: Mapping[str, str] | None = None,
+) -> HeaderMap:
+    """Map a table's headers, English or Chinese, to canonical names.
+
+    Explicit mappings come first; then a header that is a canonical name claims it; then each
+    remaining header, in column order, takes the canonical name its spelling stands for
+    (:meth:`SynonymTable.match`) unless an earlier header took it.
+
+    Parameters
+    ----------
+    headers : iterable
+        The table's column names.
+    table : SynonymTable
+        The domain's canonical names and synonyms.
+    given : mapping, optional
+        Canonical name -> header chosen by the user (validated by the caller).
+
+    Returns
+    -------
+    HeaderMap
+        The mapping, how each header matched, and the headers left over.
+    """
+    names = [str(h) for h in headers]
+    chosen: dict[str, str] = {}
+    how: dict[str, str] = {}
+    for canonical, header in (given or {}).items():
+        chosen[canonical] = header
+        how[header] = "given"
+    for header in names:
+        if header not in how and header in table.synonyms and header not in chosen:
+            chosen[header] = header
+            how[header] = "exact"
+    for header in names:
+        if header in how:
+            continue
+        canonical = table.match(header)
+        if canonical and canonical not in chosen:
+            chosen[canonical] = header
+            how[header] = "synonym"
+    order = {h: i for i, h in enumerate(names)}
+    columns = dict(sorted(chosen.items(), key=lambda kv: order.get(kv[1], -1)))
+    unmatched = tuple(h for h in names if h not in how)
+    return HeaderMap(columns=columns, how=how, unmatched=unmatched)
+
+
+def rename_columns(
+    frame: pd.DataFrame, aliases: Mapping[str, Sequence[str]] | SynonymTable
+) -> pd.DataFrame:
+    """Rename headers to canonical names using accepted spellings (see :func:`map_headers`).
 
     Parameters
     ----------
     frame : pandas.DataFrame
         A table as read.
-    aliases : mapping
+    aliases : mapping or SynonymTable
         Canonical name -> accepted spellings.
 
     Returns
@@ -75,26 +223,8 @@ def rename_columns(frame: pd.DataFrame, aliases: Mapping[str, Sequence[str]]) ->
     pandas.DataFrame
         The frame with renamed columns (the first matching header wins).
     """
-    lookup: dict[str, str] = {}
-    for canonical, names in aliases.items():
-        for name in (canonical, *names):
-            lookup.setdefault(_key(name), canonical)
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    for col in frame.columns:
-        canonical = lookup.get(_key(str(col)))
-        if (
-            canonical
-            and canonical not in taken
-            and canonical not in frame.columns.difference([col])
-        ):
-            mapping[col] = canonical
-            taken.add(canonical)
-    return frame.rename(columns=mapping)
-
-
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.strip().casefold() if ch not in " _-()（）/")
+    table = aliases if isinstance(aliases, SynonymTable) else SynonymTable(aliases)
+    return frame.rename(columns=map_headers(frame.columns, table).renames)
 
 
 def column_list(columns: Sequence[object], *, limit: int = 20, width: int = 40) -> str:

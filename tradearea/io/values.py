@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradearea.geocode.normalise import fold
+from tradearea._core.text import fold
+from tradearea.io.tables import SynonymTable
 
 # Canonical column -> header synonyms (matched after folding case, spaces and punctuation).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -185,20 +186,23 @@ _COMPETITOR_WEEK = re.compile(
     rf"^{_COMPETITOR}(\d{{1,2}})(?:visitsperweek|visits次周|利用频度次周|利用频率次周|每周次数)$"
 )
 _CANONICAL_COMPETITOR = re.compile(r"^competitor_\d{1,2}(_visits_per_(month|week))?$")
-_DROP = re.compile(r"[\W_]+")
-_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
-MAX_HEADER_CHARS = 200  # no column name is longer
-_PARTS = re.compile(r"[/|()（）\[\]【】\n]")
 
 
-def _norm(text: str) -> str:
-    return _DROP.sub("", fold(text))
+def _competitor_column(key: str) -> str | None:
+    """``competitor_N``, ``competitor_N_visits_per_month`` ... for a header key, or None."""
+    for pattern, suffix in (
+        (_COMPETITOR_NAME, ""),
+        (_COMPETITOR_MONTH, "_visits_per_month"),
+        (_COMPETITOR_WEEK, "_visits_per_week"),
+    ):
+        m = pattern.match(key)
+        if m:
+            return f"competitor_{int(m.group(1))}{suffix}"
+    return None
 
 
-_LOOKUP: dict[str, str] = {}
-for _canon, _names in SYNONYMS.items():
-    for _name in _names:
-        _LOOKUP.setdefault(_norm(_name), _canon)
+# The survey's columns for the one header-mapping engine (tradearea.io.tables.map_headers).
+SURVEY_COLUMNS = SynonymTable(SYNONYMS, patterns=(_competitor_column,))
 
 FREQUENCY_COLUMNS = ("visits_per_month", "visits_per_week", "large_store_visits_per_month")
 WEEKS_PER_MONTH = 52 / 12
@@ -218,24 +222,7 @@ def canonical_name(header: str) -> str | None:
     str or None
         ``address``, ``visits_per_month``, ``competitor_2_visits_per_month`` ...
     """
-    if not isinstance(header, str) or not header.strip() or len(header) > MAX_HEADER_CHARS:
-        return None  # a "header" of a paragraph is data; and _BRACKETS is quadratic on it
-    attempts = [_norm(header), _norm(_BRACKETS.sub(" ", header))]
-    attempts += [_norm(p) for p in _PARTS.split(header) if p.strip()]
-    for attempt in attempts:
-        if not attempt:
-            continue
-        if attempt in _LOOKUP:
-            return _LOOKUP[attempt]
-        for pattern, suffix in (
-            (_COMPETITOR_NAME, ""),
-            (_COMPETITOR_MONTH, "_visits_per_month"),
-            (_COMPETITOR_WEEK, "_visits_per_week"),
-        ):
-            m = pattern.match(attempt)
-            if m:
-                return f"competitor_{int(m.group(1))}{suffix}"
-    return None
+    return SURVEY_COLUMNS.match(header)
 
 
 def is_canonical(name: str) -> bool:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.io.tables import SynonymTable, read_table, rename_columns
 
 ADJUSTMENT_COLUMNS = (
     "location_adj",
@@ -19,27 +20,21 @@ ADJUSTMENT_COLUMNS = (
     "age_adj",
     "time_adj",
 )
-_COMPARABLE_ALIASES = {
-    "price": "price_per_m2",
-    "售价": "price_per_m2",
-    "单价": "price_per_m2",
-    "成交单价": "price_per_m2",
-    "rent": "rent_per_m2_month",
-    "租金": "rent_per_m2_month",
-    "月租金": "rent_per_m2_month",
-    "区位修正": "location_adj",
-    "位置修正": "location_adj",
-    "楼层修正": "floor_adj",
-    "临街修正": "frontage_adj",
-    "面宽修正": "frontage_adj",
-    "面积修正": "size_adj",
-    "楼龄修正": "age_adj",
-    "新旧修正": "age_adj",
-    "时间修正": "time_adj",
-    "交易日期修正": "time_adj",
-    "权重": "weight",
-    "名称": "name",
-}
+# Comparable columns and their English / Chinese spellings, for the one header-mapping engine.
+COMPARABLE_COLUMNS = SynonymTable(
+    {
+        "price_per_m2": ("price", "售价", "单价", "成交单价"),
+        "rent_per_m2_month": ("rent", "租金", "月租金"),
+        "location_adj": ("区位修正", "位置修正"),
+        "floor_adj": ("楼层修正",),
+        "frontage_adj": ("临街修正", "面宽修正"),
+        "size_adj": ("面积修正",),
+        "age_adj": ("楼龄修正", "新旧修正"),
+        "time_adj": ("时间修正", "交易日期修正"),
+        "weight": ("权重",),
+        "name": ("名称",),
+    }
+)
 
 
 # --- sale price -------------------------------------------------------------------------------
@@ -144,11 +139,8 @@ def read_comparables(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         With canonical column names.
     """
-    from tradearea.io.tables import read_table
-
     # the shared hardened reader: size limit, encodings, delimiter, column limit
-    frame = read_table(Path(path))
-    return frame.rename(columns=lambda c: _COMPARABLE_ALIASES.get(str(c).strip(), str(c).strip()))
+    return read_table(Path(path), aliases=COMPARABLE_COLUMNS)
 
 
 def market_comparison(
@@ -176,9 +168,7 @@ def market_comparison(
     MarketComparison
         ``value`` and the ``table`` with ``adjustment``, ``adjusted`` and ``weight_share``.
     """
-    frame = comparables.rename(
-        columns=lambda c: _COMPARABLE_ALIASES.get(str(c).strip(), str(c).strip())
-    )
+    frame = rename_columns(comparables, COMPARABLE_COLUMNS)
     if value_column not in frame.columns:
         msg = f"comparables need a {value_column!r} column"
         raise InputError(msg, file=file, column=value_column)
