@@ -19,10 +19,27 @@ def _script() -> None:
     page()
 
 
-def _app(lang: str = "en") -> AppTest:
+def _app(lang: str = "en", *, source: str | None = "example") -> AppTest:
+    """The page; ``source``: load that scenario first (the shipped CNY example by default)."""
     at = AppTest.from_function(_script, default_timeout=60)
     at.session_state["lang"] = lang
-    return at.run()
+    at.run()
+    if source is not None:
+        at.selectbox(key="pricing.source").set_value(source)
+        at.button(key="pricing.load").click()
+        at.run()
+    return at
+
+
+def test_the_demo_starts_from_a_template_that_fits_its_currency() -> None:
+    """A EUR project opens on the EUR lease template, named a template; never the CNY podium."""
+    at = _app(source=None)
+    assert not at.exception
+    assert at.text_input(key="pricing.name").value.startswith("Template (lease)")
+    assert at.number_input(key="pricing.rents.base_rent_per_m2_month").value == 9.0
+    options = at.selectbox(key="pricing.source").options
+    assert options[0] == "Template for this project (EUR)"
+    assert "Example: CNY shopping podium" in options
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

@@ -20,7 +20,23 @@ def _script() -> None:
 
 @pytest.fixture(scope="module")
 def demo(demo_region: object) -> Project:
-    return demo_project()
+    """The demo without its stored candidate, to add one the way a planner does."""
+    project = demo_project()
+    project.layers["candidates"] = project.layers["candidates"].iloc[0:0]
+    return project
+
+
+def test_the_demo_opens_with_its_candidate_evaluated(demo_region: object) -> None:
+    """The demo's candidate is data in the project: the page shows its figures at once."""
+    from tradearea import project as proj
+
+    project = demo_project()
+    at = _app(project)
+    assert not at.exception
+    assert _candidates(at) == [_col(DEMO_LABEL, 1)]
+    ev = proj.evaluate_candidates(project)[0]
+    shown = _figure(at, "Households, primary")[0]
+    assert shown == f"{ev.figures['households_primary']:,.0f}"
 
 
 def _app(project: Project, *, lang: str = "en") -> AppTest:
@@ -179,8 +195,10 @@ def test_candidates_placed_elsewhere_are_evaluated_on_demand(demo: Project) -> N
     )
     at = _app(project)
     assert not at.exception
-    assert _figure(at, "Households, primary") == ["—"]  # not evaluated yet
-    assert _metrics(at)["Households, primary"] != "—"  # the details evaluate it
+    # evaluated on every page the same way: the comparison and the details show one figure
+    shown = _figure(at, "Households, primary")
+    assert shown != ["—"]
+    assert _metrics(at)["Households, primary"] == shown[0]
 
 
 def test_user_names_cannot_become_links(demo: Project) -> None:
@@ -241,8 +259,9 @@ def test_shared_evaluations_never_carry_another_projects_scenario(demo: Project)
     first = evaluation(mine, inputs)
     proj.put_candidate(mine, proj.with_rent(mine, first, 14.0))  # my scenario: rent 14
     again = evaluation(mine, inputs)
-    assert again.trade_areas is first.trade_areas  # the heavy part came from the cache
+    assert again is evaluation(mine, inputs)  # cached on every input it reads
+    assert again.figures["households_primary"] == first.figures["households_primary"]
     assert again.pricing["price_and_rent"]["rent"]["scenario"] == 14.0
     other = evaluation(theirs, inputs)
-    assert other.pricing["price_and_rent"]["rent"]["scenario"] == 9.0  # the template's
-    assert other.pricing["source"] == "lease template"
+    assert other.pricing["price_and_rent"]["rent"]["scenario"] == 9.0  # the demo's scenario
+    assert other.pricing["source"] == "project scenario 'Liisankatu 27 (Kruununhaka)'"
