@@ -507,8 +507,9 @@ class SiteAnalysis:
             out["demand_total"] = float(td["demand"].sum())
             area = td["area_m2"].to_numpy(float)
             cov = td["coverage"].to_numpy(float)
-            if area.sum() > 0 and np.isfinite(cov).all():
-                out["coverage"] = float((area * cov).sum() / area.sum())
+            known = np.isfinite(cov) & (area > 0)
+            if known.any():  # a tier of no area (an empty ring) has no coverage
+                out["coverage"] = float((area[known] * cov[known]).sum() / area[known].sum())
         except Unavailable:
             pass
         try:

@@ -159,8 +159,8 @@ def section_assumptions(
         ("Customer map cells", "H3 resolution 9 (~0.1 km²)", "tradearea.privacy"),
     ]
     try:
-        zones = ctx.base_zones()
-        rows.append(("Demand zones", zones.attrs.get("source", "zones"), f"{len(zones)} zones"))
+        zones = ctx.zones(sites[0].format if sites else "supermarket")
+        rows.append(("Demand zones", ctx.zone_source, f"{len(zones)} zones"))
     except Unavailable as exc:
         rows.append(("Demand zones", "not available", str(exc)))
     for fmt in sorted({s.format for s in sites or []}):
