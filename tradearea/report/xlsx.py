@@ -160,10 +160,8 @@ class _Writer:
             )
             for j, (value, kind) in enumerate(zip(row, kinds, strict=True)):
                 by_row = row_kind is not None and kind == "text" and not isinstance(value, str)
-                self.value(
-                    ws, i, j, value, row_kind if by_row else kind,
-                    irs=irs_cols[j] or (irs_row and by_row),
-                )  # fmt: skip
+                shown = row_kind if by_row and row_kind is not None else kind
+                self.value(ws, i, j, value, shown, irs=irs_cols[j] or (irs_row and by_row))
         ws.freeze_panes(1, 0)
         if len(frame.columns):
             ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
