@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 
 from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
@@ -340,8 +341,6 @@ def calibrate_ml(
     Calibration
         The estimates and fit statistics.
     """
-    from scipy.optimize import minimize
-
     x = _design(
         choices,
         stores,

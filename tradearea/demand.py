@@ -10,13 +10,22 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import Polygon
 
 from tradearea._core.crs import WGS84, frame_utm_crs
 from tradearea._core.geometry import apportion as apportion_by_area
 from tradearea._core.geometry import is_polygonal
 from tradearea.errors import InputError
 from tradearea.formats import FORMATS
-from tradearea.io.tables import numeric_column, read_table, rename_columns, require_columns
+from tradearea.io.geofiles import read_polygons
+from tradearea.io.tables import (
+    latlon,
+    numeric_column,
+    read_table,
+    rename_columns,
+    require_columns,
+    unique_ids,
+)
 
 # Assumption: people per household where only one of the two is known (Helsinki ~1.9).
 DEFAULT_HOUSEHOLD_SIZE = 2.0
@@ -150,7 +159,6 @@ def zones_from_buildings(
 
 def _hexagon(cell: str) -> Any:
     import h3
-    from shapely.geometry import Polygon
 
     return Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
 
@@ -209,8 +217,6 @@ def read_zones(
                 raise InputError(f"cannot read the zones: {exc}", file=file) from None
             geo = _to_wgs84(raw, file=file)
         else:  # size limit, CRS check/reprojection, invalid polygons repaired (geofiles)
-            from tradearea.io.geofiles import read_polygons
-
             geo = read_polygons(path, name=file, what="zones", polygons=False)
         table = rename_columns(pd.DataFrame(geo.drop(columns=geo.geometry.name)), ZONE_ALIASES)
         geometry = geo.geometry.reset_index(drop=True)
@@ -227,8 +233,6 @@ def read_zones(
             rep = geometry.representative_point()
         lat, lon = rep.y.to_numpy(), rep.x.to_numpy()
     else:
-        from tradearea.io.tables import latlon
-
         table = read_table(path, aliases=ZONE_ALIASES)
         lat, lon = latlon(table, file=file)
         geometry = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84)
@@ -294,8 +298,6 @@ def _zone_table(
         else np.full(len(table), np.nan)
     )
     if "origin_id" in table.columns:
-        from tradearea.io.tables import unique_ids
-
         ids = unique_ids(table["origin_id"], column="origin_id", file=file).to_numpy()
     else:
         ids = np.array([f"Z{k + 1:03d}" for k in range(len(table))])

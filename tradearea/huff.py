@@ -10,9 +10,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.ops import unary_union
 
 from tradearea._core.crs import WGS84
 from tradearea._core.dispatch import dask_aware
+from tradearea.demand import _hexagon
 from tradearea.distance import chord_distance_m, great_circle_m, unit_vectors
 from tradearea.errors import InputError
 from tradearea.tiers import tier_name
@@ -530,7 +532,6 @@ def huff_contours(
         store_id, tier, tier_name, method ('huff'), threshold, cells, geometry (EPSG:4326).
     """
     import h3
-    from shapely.ops import unary_union
 
     thresholds = [float(t) for t in thresholds]
     if any(b >= a for a, b in itertools.pairwise(thresholds)) or not all(
@@ -556,7 +557,6 @@ def huff_contours(
     p = huff_probabilities(
         grid, stores, alpha=alpha, beta=beta, attractiveness=attractiveness, min_cost=min_cost
     )[str(store_id)].to_numpy()
-    from tradearea.demand import _hexagon
 
     rows = []
     upper = np.inf

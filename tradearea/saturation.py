@@ -10,11 +10,14 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
+from shapely.geometry import Point
 
 from tradearea._core.crs import FALLBACK_METRIC_CRS, WGS84, frame_utm_crs, project_lonlat
 from tradearea._core.dispatch import dask_aware
-from tradearea.demand import apportion, spend_per_household
+from tradearea.demand import _hexagon, apportion, spend_per_household
 from tradearea.formats import FORMATS, category_of, format_key
+from tradearea.regions.network import travel_times
 from tradearea.tiers import tier_name
 
 DEFAULT_SURFACE_RESOLUTION = 9
@@ -179,8 +182,6 @@ def irs_by_trade_area(
     cand_pt = None
     cand_area = None
     if candidate is not None:
-        from shapely.geometry import Point
-
         cand_pt = Point(float(candidate["lon"]), float(candidate["lat"]))
         cand_area = float(candidate.get("floor_area_m2") or FORMATS[format].default_floor_area_m2)
     rows = []
@@ -254,8 +255,6 @@ def surface_cells(extent: Any, *, resolution: int = DEFAULT_SURFACE_RESOLUTION) 
     """
     import h3
 
-    from tradearea.demand import _hexagon
-
     cells = sorted(h3.geo_to_cells(extent.__geo_interface__, resolution))
     if not cells:  # extent smaller than a cell: take the cell at its centre
         p = extent.representative_point()
@@ -323,8 +322,6 @@ def saturation_surface(
         h3, lat, lon, customers, floor_area, stores, potential, irs, status ('ok',
         'no_competition', 'no_households'), irs_rank (0-1, 1 = least saturated), geometry.
     """
-    from scipy.spatial import cKDTree
-
     format = format_key(format)
     re = (
         spend_per_household(format, period=period, settings=settings)
@@ -387,8 +384,6 @@ def _project(lat: Any, lon: Any, crs: Any) -> np.ndarray:
 
 
 def _sum_within(tree: Any, points: np.ndarray, weights: np.ndarray, radius: float) -> np.ndarray:
-    from scipy.spatial import cKDTree
-
     if not len(points):
         return np.zeros(tree.n)
     pairs = tree.sparse_distance_matrix(cKDTree(points), radius, output_type="coo_matrix")
@@ -406,8 +401,6 @@ def _network_sums(
     floor: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from tradearea.regions.network import travel_times
-
     n_nodes = network.csr.shape[0]
     node_hh = np.bincount(
         network.nearest(zones["lat"], zones["lon"])[0], weights=hh, minlength=n_nodes

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.geocode.chain import duplicate_ids, parse_coordinate
 from tradearea.io.decode import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -385,8 +386,6 @@ def normalise_survey(
     (pandas.DataFrame, pandas.DataFrame)
         See :func:`load_survey`.
     """
-    from tradearea.geocode.chain import duplicate_ids, parse_coordinate
-
     address_cols = [c for c in ("address", "street") if c in mapping]
     if not address_cols and not ("lat" in mapping and "lon" in mapping):
         cols = ", ".join(map(str, frame.columns[:12]))

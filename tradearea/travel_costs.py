@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
+from tradearea.regions.network import travel_times
 
 # A zone on top of a store would get d -> 0 and take the whole probability (d^-beta -> inf).
 # Straight-line distances below MIN_DISTANCE_M count as MIN_DISTANCE_M (about the distance from
@@ -64,8 +65,6 @@ def network_costs(zones: pd.DataFrame, stores: pd.DataFrame, network: Any) -> Ne
         A lazy zones x stores matrix for :func:`huff_model`; times below
         :data:`MIN_TRAVEL_TIME_S` count as that minimum there.
     """
-    from tradearea.regions.network import travel_times
-
     zone_pos, _ = network.nearest(zones["lat"].to_numpy(float), zones["lon"].to_numpy(float))
     store_pos, _ = network.nearest(stores["lat"].to_numpy(float), stores["lon"].to_numpy(float))
     reverse = network.csr.T.tocsr()

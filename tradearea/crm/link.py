@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -340,8 +341,6 @@ def crm_hex_layer(customers: pd.DataFrame, *, resolution: int = 9, k: int = 5) -
     geopandas.GeoDataFrame
         ``h3_cell, customers, <one count column per segment>, top_segment, geometry`` (EPSG:4326).
     """
-    import h3
-
     lat = pd.to_numeric(customers["lat"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(customers["lon"], errors="coerce").to_numpy(dtype=float)
     ok = ~(np.isnan(lat) | np.isnan(lon))

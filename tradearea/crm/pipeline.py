@@ -99,8 +99,8 @@ class CrmResult:
 
 
 def _geocode(need: pd.DataFrame, *, region: str | None, file: str) -> pd.DataFrame:
-    try:
-        from tradearea.geocode import geocode_frame  # type: ignore[attr-defined]
+    try:  # kept lazy: tests/test_crm.py checks the message when the geocoder cannot be imported
+        from tradearea.geocode import geocode_frame
     except ImportError:
         msg = (
             f"{len(need)} customers have an address but no lat/lon: geocoding is needed, and the "

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tradearea.settings import cache_dir
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS geocode_cache (
     provider TEXT NOT NULL,
@@ -27,8 +29,6 @@ _MISSING = object()
 
 def default_cache_path() -> Path:
     """Return the cache file under :func:`tradearea.settings.cache_dir`."""
-    from tradearea.settings import cache_dir
-
     return cache_dir() / "geocode_cache.sqlite"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import warnings
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -164,8 +166,6 @@ def to_wgs84(lat: Any, lon: Any, *, system: str) -> tuple[np.ndarray, np.ndarray
 @lru_cache(maxsize=1)
 def _adcodes() -> dict[str, tuple[str, float, float]]:
     """cpca's bundled table: 6-digit adcode -> (name, lat, lon)."""
-    from importlib import resources
-
     text = resources.files("cpca.resources").joinpath("adcodes.csv").read_text("utf-8")
     out: dict[str, tuple[str, float, float]] = {}
     for row in csv.DictReader(io.StringIO(text)):
@@ -195,11 +195,10 @@ def chinese_districts(texts: list[str]) -> list[dict[str, Any] | None]:
     """
     if not texts:
         return []
-    import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import cpca
+        import cpca  # heavy: loads its national district tables on import; only when needed
 
         frame = cpca.transform(list(texts))
     table = _adcodes()

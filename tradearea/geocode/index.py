@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.ops import nearest_points
 
 from tradearea.geocode.normalise import (
     HouseNumber,
@@ -18,6 +20,7 @@ from tradearea.geocode.normalise import (
     parse_address,
     parse_housenumber,
 )
+from tradearea.regions.packs import load_region
 
 
 @dataclass
@@ -95,8 +98,6 @@ def region_index(region: Any) -> AddressIndex:
     if isinstance(region, AddressIndex):
         return region
     if isinstance(region, str):
-        from tradearea.regions.packs import load_region
-
         region = load_region(region)
     with _LOCK:
         cached = _CACHE.get(region)
@@ -352,8 +353,6 @@ def _street_points(
         out_lon[best["sid"].to_numpy()] = best["lon"].to_numpy()
     if streets is None or not len(streets) or "geometry" not in streets:
         return out_lat, out_lon
-    import shapely
-    from shapely.ops import nearest_points
 
     named = streets[streets["name"].notna()]
     keys = named["name"].map(lambda s: key(str(s)))

@@ -90,6 +90,7 @@ class OnlineGeocoder:
     def geocoder(self) -> Any:
         """The geopy geocoder, created on first use (no network until an address is asked)."""
         if self._geocoder is None:
+            # optional, online only: geopy is imported when an online provider is turned on
             from geopy.geocoders import get_geocoder_for_service
 
             cls = get_geocoder_for_service(self.provider)
@@ -133,7 +134,7 @@ class OnlineGeocoder:
         return answer
 
     def _ask(self, address: str) -> tuple[dict[str, Any] | None, bool]:
-        from geopy import exc as geopy_exc
+        from geopy import exc as geopy_exc  # optional, online only (see geocoder)
 
         transient = (
             geopy_exc.GeocoderTimedOut,

@@ -10,6 +10,8 @@ import math
 import zipfile
 from typing import Any
 
+import openpyxl
+
 from tradearea.errors import InputError
 
 BOMS = (
@@ -286,8 +288,6 @@ def xlsx_rows(data: bytes, *, sheet: str | int | None, file: str) -> tuple[list[
     (list of list of str, str)
         The rows and the sheet's name.
     """
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import shapely
 
 from tradearea._core.crs import WGS84
@@ -16,6 +18,7 @@ from tradearea._core.geometry import POLYGONAL as _POLYGONAL
 from tradearea._core.geometry import polygonal
 from tradearea.errors import InputError
 from tradearea.io.decode import ZIP_MAGIC
+from tradearea.io.tables import numeric_column
 from tradearea.settings import max_input_bytes
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".parquet")
@@ -88,8 +91,6 @@ def read_polygons(
     frame = _check_geometry(frame, file=file, polygons=polygons, what=what)
     for column in numeric:
         if column in frame.columns:
-            from tradearea.io.tables import numeric_column
-
             frame[column] = numeric_column(frame, column, file=file, minimum=0, allow_missing=True)
     if note:
         frame.attrs["crs_note"] = note
@@ -139,8 +140,6 @@ def _check_file(path: Path, file: str) -> None:
 
 def _check_zip(path: Path, *, file: str, max_bytes: int) -> None:
     """Refuse a zipped Shapefile whose members would inflate past ``max_bytes`` (a zip bomb)."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as z:
             total = sum(info.file_size for info in z.infolist())
@@ -155,8 +154,6 @@ def _check_zip(path: Path, *, file: str, max_bytes: int) -> None:
 
 
 def _read(path: Path, file: str, *, what: str, layer: str | None) -> gpd.GeoDataFrame:
-    import pyogrio
-
     target: str | Path = path
     if path.suffix.lower() == ".zip":
         target = f"/vsizip/{path}"

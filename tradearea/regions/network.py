@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 from tradearea._core.crs import WGS84, utm_crs
 from tradearea._core.geometry import EMPTY_POLYGON, polygonal
+from tradearea.regions.packs import load_region
 
 if TYPE_CHECKING:
     from tradearea.regions.packs import Region
@@ -358,8 +359,6 @@ def load_network(region: str | Region, kind: NetworkKind = "drive") -> RoadNetwo
     RoadNetwork
         The prepared network.
     """
-    from tradearea.regions.packs import load_region
-
     reg = load_region(region) if isinstance(region, str) else region
     if kind not in ("drive", "walk"):
         msg = f"network kind must be 'drive' or 'walk', not {kind!r}"
@@ -370,8 +369,6 @@ def load_network(region: str | Region, kind: NetworkKind = "drive") -> RoadNetwo
 
 @lru_cache(maxsize=8)
 def _load_network_cached(path: str, name: str, mtime_ns: int, kind: str) -> RoadNetwork:
-    from tradearea.regions.packs import load_region
-
     reg = load_region(name)
     nodes, edges = reg.network(kind)  # type: ignore[arg-type]
     return road_network(nodes, edges, kind=kind, crs=reg.utm_crs)

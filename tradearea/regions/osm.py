@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry import MultiPoint
 
 from tradearea._core.crs import WGS84, frame_utm_crs
@@ -145,7 +147,7 @@ def read_layers(
     tuple
         The layers by name, and the date of the newest element (ISO date) or None.
     """
-    import pyrosm
+    import pyrosm  # optional heavy dependency (slow to import): only a region build reads OSM
 
     report("opening extract", 0.0)
     try:
@@ -287,7 +289,7 @@ def parse_maxspeed(value: Any) -> float | None:
 
 
 def _network(osm: Any, kind: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from pyrosm.graphs import get_directed_edges
+    from pyrosm.graphs import get_directed_edges  # see read_layers: pyrosm only when building
 
     network_type = "driving" if kind == "drive" else "walking"
     node_cols = {"node_id": "int64", "lon": "float64", "lat": "float64"}
@@ -362,9 +364,6 @@ def _largest_scc(
     nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Keep the largest strongly connected component (every node reaches every other)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     ids = nodes["node_id"].to_numpy()
     index = pd.Index(ids)
     u = index.get_indexer(edges["u"].to_numpy())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tradearea.errors import InputError
 from tradearea.tiers import TIER_NAMES, tier_name
 from tradearea.tradeareas._base import (
     NOT_PLACED,
@@ -56,7 +57,6 @@ def trade_areas(customers, stores, *, method: str = "share", **options):  # type
         return trade_areas_by_rings(customers, stores, **options)
     if method in ("drive", "walk"):
         return trade_areas_by_time(customers, stores, kind=method, **options)
-    from tradearea.errors import InputError
 
     msg = f"method must be one of {', '.join(METHODS)}, not {method!r}"
     raise InputError(msg, option="method")

@@ -16,6 +16,7 @@ from scipy.spatial import cKDTree
 from tradearea._core.crs import WGS84, project_lonlat
 from tradearea._core.geometry import EMPTY_POLYGON, polygonal
 from tradearea.errors import InputError
+from tradearea.regions.packs import load_region
 from tradearea.tiers import tier_name
 from tradearea.tradeareas.presets import SHARE_PRESETS
 
@@ -143,7 +144,6 @@ def resolve_region(region: str | Region | None) -> Region | None:
     """Load a region by name; pass a loaded one or None through."""
     if region is None or not isinstance(region, str):
         return region
-    from tradearea.regions.packs import load_region
 
     return load_region(region)
 

@@ -11,6 +11,7 @@ import shapely
 
 from tradearea._core.crs import utm_crs
 from tradearea.errors import InputError
+from tradearea.regions.network import EDGE_BUFFER_M, isochrone_polygons, load_network, travel_times
 from tradearea.tradeareas import _base
 from tradearea.tradeareas.households import households_in
 
@@ -63,12 +64,10 @@ class Reach:
             if region is None:
                 msg = f"{metric} times need a region with a {metric} network (pass region=...)"
                 raise InputError(msg, option="region")
-            from tradearea.regions.network import EDGE_BUFFER_M, load_network
 
             self.net = load_network(region, metric)  # type: ignore[arg-type]
             self.buffer_m = EDGE_BUFFER_M[metric] if buffer_m is None else float(buffer_m)
             pos, dist = self.net.nearest(stores["lat"], stores["lon"])
-            from tradearea.regions.network import travel_times
 
             self.node_times = travel_times(self.net.csr, pos, limit=limit)
             self.store_snap_m = {
@@ -104,7 +103,6 @@ class Reach:
                 else shapely.Polygon()
                 for c in cut
             ]
-        from tradearea.regions.network import isochrone_polygons
 
         finite = np.isfinite(cut)
         polys = [shapely.Polygon()] * len(cut)

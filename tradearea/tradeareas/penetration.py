@@ -18,6 +18,7 @@ from tradearea.tradeareas import _base
 from tradearea.tradeareas._reach import metric_crs
 from tradearea.tradeareas.households import _zone_households, households_in
 from tradearea.tradeareas.presets import DEFAULT_PENETRATION_THRESHOLDS
+from tradearea.tradeareas.share import _attach_extras
 
 if TYPE_CHECKING:
     from tradearea.regions.packs import Region
@@ -218,7 +219,6 @@ def trade_areas_by_penetration(
         geometry="geometry",
         crs=WGS84,
     )
-    from tradearea.tradeareas.share import _attach_extras
 
     _attach_extras(result, footprint=footprint, crs=crs)
     return result

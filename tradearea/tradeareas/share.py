@@ -9,6 +9,7 @@ import pandas as pd
 
 from tradearea.tradeareas import _base
 from tradearea.tradeareas._reach import Reach, build_result, metric_crs
+from tradearea.tradeareas.overlap import footprints, overlap_report
 from tradearea.tradeareas.presets import DEFAULT_SHARE_THRESHOLDS
 
 if TYPE_CHECKING:
@@ -153,8 +154,6 @@ def trade_areas_by_share(
 
 
 def _attach_extras(result: _base.TradeAreaResult, *, footprint: str | None, crs: str) -> None:
-    from tradearea.tradeareas.overlap import footprints, overlap_report
-
     if footprint:
         result.footprints = footprints(result, kind=footprint, crs=crs)
     if len(result.stores) > 1:
