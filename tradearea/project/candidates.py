@@ -89,8 +89,9 @@ def compare_candidates(
     if not len(table):
         msg = "no candidates to compare: add one first"
         raise ValueError(msg)
+    keys = (*SCORECARD_FACTORS, "rent_capacity", "scenario_rent", "occupancy_threshold")
     factors = pd.DataFrame(
-        {k: pd.to_numeric(table.get(k), errors="coerce") for k in SCORECARD_FACTORS},
+        {k: pd.to_numeric(table.get(k), errors="coerce") for k in dict.fromkeys(keys)},
         index=table.index,
     ).replace([np.inf, -np.inf], np.nan)
     scores = scorecard(factors, weights=dict(weights or {}))

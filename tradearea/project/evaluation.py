@@ -33,7 +33,8 @@ CANDIDATE_COLUMNS = (
     "candidate_id", "name", "format", "floor_area_m2", "floor_area_source", "lat", "lon",
     "method", "households_primary", "households_total", "expected_sales", "market_share_primary",
     "cannibalisation_share", "irs_before", "irs_after", "competitors_primary", "transit_stops",
-    "rent_capacity", "scenario_rent", "rent_affordable", "irr", "npv", "payback_years", "taboos",
+    "rent_capacity", "scenario_rent", "occupancy_threshold", "rent_affordable", "irr", "npv",
+    "payback_years", "taboos",
     "unchecked", "scenario", "evaluated_at",
 )  # fmt: skip
 
@@ -123,6 +124,7 @@ class CandidateEvaluation:
             "transit_stops": self.factors["transit_stops"],
             "rent_capacity": _num(rent.get("capacity")),
             "scenario_rent": _num(rent.get("scenario")),
+            "occupancy_threshold": _num(rent.get("occupancy_cost_ratio")),
             "rent_affordable": rent.get("affordable"),
             "irr": self.factors["irr"],
             "npv": _num(metrics.get("npv")),
