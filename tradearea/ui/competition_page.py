@@ -353,14 +353,20 @@ def _huff_parameters(project: Any, stores: pd.DataFrame, own: pd.DataFrame) -> t
         round(huff_set.beta, 3),
     ):
         proj.set_huff(project, float(alpha), float(beta), source="user")
-    c3.caption(tr("Source", "来源") + ": " + tr(*HUFF_SOURCES.get(huff_set.source, (huff_set.source, huff_set.source))))
+    c3.caption(
+        tr("Source", "来源")
+        + ": "
+        + tr(*HUFF_SOURCES.get(huff_set.source, (huff_set.source, huff_set.source)))
+    )
     customers = _plain(project.layer("customers"))
     can_fit = (
         len(customers)
         and {"lat", "lon", "visits_per_month"} <= set(customers.columns)
         and len(own) == 1
     )
-    if can_fit and c3.button(tr("Fit α and β from the survey", "由问卷拟合 α 与 β"), key="comp_fit"):
+    if can_fit and c3.button(
+        tr("Fit α and β from the survey", "由问卷拟合 α 与 β"), key="comp_fit"
+    ):
         cols = [c for c in ("respondent_id", "lat", "lon", "visits_per_month", "competitor_1",
                             "competitor_1_visits_per_month", "competitor_2",
                             "competitor_2_visits_per_month") if c in customers.columns]  # fmt: skip
@@ -370,7 +376,12 @@ def _huff_parameters(project: Any, stores: pd.DataFrame, own: pd.DataFrame) -> t
             str(own["store_id"].iloc[0]),
         )
         if fit is None:
-            st.warning(tr("The survey cannot be fitted (too few placed respondents).", "问卷无法拟合（已定位的受访者太少）。"))
+            st.warning(
+                tr(
+                    "The survey cannot be fitted (too few placed respondents).",
+                    "问卷无法拟合（已定位的受访者太少）。",
+                )
+            )
         else:
             proj.set_huff(project, fit["alpha"], fit["beta"], source="survey_ml")
             for key in ("comp_alpha", "comp_beta"):
@@ -422,7 +433,12 @@ def _forecast(project: Any, cand: dict[str, Any], comp: pd.DataFrame, own: pd.Da
         return
     fc = ev.forecast
     if fc is None:
-        st.info(tr("No stores to share the market with: no Huff forecast.", "无可分享市场的门店：无法进行 Huff 预测。"))
+        st.info(
+            tr(
+                "No stores to share the market with: no Huff forecast.",
+                "无可分享市场的门店：无法进行 Huff 预测。",
+            )
+        )
         return
     fig = ev.figures
     c1, c2, c3, c4 = st.columns(4)
