@@ -13,8 +13,14 @@ from tradearea.report import Report, build_report, render
 
 @functools.lru_cache(maxsize=1)
 def demo_project() -> Project:
-    """The demo project, opened once (tests that change a project use ``.copy()``)."""
-    return open_project("demo")
+    """The demo project, opened once (tests that change a project use ``.copy()``).
+
+    Its candidate's tiers are Huff contours (setting ``candidate_trade_area``): the report tests
+    were written on them; the rings of the demo's own setting are covered elsewhere.
+    """
+    project = open_project("demo")
+    project.settings.candidate_trade_area = "huff"
+    return project
 
 
 @functools.lru_cache(maxsize=4)

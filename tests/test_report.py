@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 
 import geopandas as gpd
 import numpy as np
@@ -100,10 +99,6 @@ def test_decision_figures_equal_the_library(library: dict) -> None:
     assert summary.figure("taboos") == 0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_households_and_irs_equal_the_library(library: dict) -> None:
     from tradearea.saturation import irs
     from tradearea.tradeareas.households import households_in
@@ -121,10 +116,6 @@ def test_households_and_irs_equal_the_library(library: dict) -> None:
     assert summary.figure("irs_with") == pytest.approx(irs(hh.sum(), 90.0, 1200.0), rel=2e-3)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_tier_tables_add_up() -> None:
     report = demo_report(charts=False)
     demand = report.section("demand").tables["Demand per tier"]
@@ -179,33 +170,31 @@ def test_pricing_tables() -> None:
 # Sections that cannot run
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
-def test_missing_module_makes_a_not_available_section(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "tradearea.saturation", None)
+def test_a_failing_analysis_makes_a_not_available_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part of the analysis that fails is shown as not available, with why; the rest stays."""
+    import tradearea.project.analysis as analysis
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("saturation table unreadable")
+
+    monkeypatch.setattr(analysis, "irs_by_trade_area", broken)
     report = build_report(demo_project().copy(), sections=["summary", "competition"], charts=False)
     sec = report.section("competition")
     assert not sec.available
-    assert "saturation" in sec.reason
+    assert "saturation table unreadable" in sec.reason
     summary = report.section("summary")
     assert any("not available" in n for n in summary.notes)
     html = render(report, "html").decode()
-    assert "Not available: module not installed yet (tradearea.saturation)" in html
+    assert "Not available: irs failed: saturation table unreadable" in html
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_failing_step_does_not_sink_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tradearea.sites
+    import tradearea.project.analysis as analysis
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("street data unreadable")
 
-    monkeypatch.setattr(tradearea.sites, "taboo_checks", broken)
+    monkeypatch.setattr(analysis, "taboo_checks", broken)
     report = build_report(demo_project().copy(), sections=["scorecard", "sources"], charts=False)
     sec = report.section("scorecard")
     assert not sec.available and "street data unreadable" in sec.reason
@@ -328,10 +317,6 @@ def test_bad_options_are_input_errors(kwargs: dict, message: str) -> None:
         build_report(demo_project().copy(), charts=False, **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_comparison_of_candidate_and_own_store() -> None:
     report = build_report(
         demo_project().copy(), sites=["K1", "Lidl"], sections=["summary", "huff", "scorecard"],
@@ -350,10 +335,6 @@ def test_comparison_of_candidate_and_own_store() -> None:
     assert report.section("scorecard", "K1").figure("rank") in (1, 2)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_candidates_and_trade_areas_from_a_saved_project(tmp_path, monkeypatch) -> None:
     from shapely.geometry import Point
 
@@ -383,13 +364,11 @@ def test_candidates_and_trade_areas_from_a_saved_project(tmp_path, monkeypatch) 
         reopened, sites=["K1", "S1"], sections=["trade_area", "pricing"], charts=False
     )
     assert report.section("trade_area", "S1").tables["Tiers"]["method"].tolist() == ["rings"]
-    # a saved project has no demo scenario: the Sites page's lease template prices the site
-    # (and says so), or, without tradearea.sites, the section says what to do
+    # no scenario is named after this candidate: the template of the project's currency prices
+    # it, and the section says so
     pricing = report.section("pricing", "K1")
-    if pricing.available:
-        assert any("lease template" in n for n in pricing.notes)
-    else:
-        assert "Pricing page" in pricing.reason
+    assert pricing.available
+    assert any("template scenario 'Template (lease): Hakaniemi corner'" in n for n in pricing.notes)
 
 
 def test_report_agrees_with_the_sites_page_evaluation() -> None:
@@ -459,10 +438,6 @@ def test_candidate_placed_on_the_competition_page_is_a_site() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_a_bare_project_still_reports(tmp_path) -> None:
     """A candidate alone, or a region not built: sections say why; every format renders."""
     from shapely.geometry import Point

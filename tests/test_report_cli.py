@@ -25,10 +25,6 @@ def test_help_shows_examples() -> None:
     assert "--detailed" in result.output and "--site" in result.output
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="written for the report's old definitions (Huff contours by default, category-blind market, ImportError guards); issue 14 follow-up: re-derive the expected figures from the project layer",
-)
 def test_xlsx_with_json_summary(tmp_path: Path) -> None:
     out = tmp_path / "sub" / "tables.xlsx"
     result = _run("demo", "--format", "xlsx", "--out", str(out), "--json")
@@ -39,7 +35,13 @@ def test_xlsx_with_json_summary(tmp_path: Path) -> None:
     assert out.is_file() and out.stat().st_size == payload["bytes"]
     figures = payload["figures"]["K1"]
     assert figures["expected_sales"] == pytest.approx(3279916.8, rel=1e-6)
-    assert figures["irs_without"] is None  # infinite (no competing floor area): null in JSON
+    # the figures of the project layer (tradearea summary): the whole trade area, before opening
+    from tradearea.project import open_project, project_summary
+
+    table = project_summary(open_project("demo"))
+    whole = table[(table["site_id"] == "K1") & (table["tier"] == 0)].iloc[0]
+    assert figures["irs_without"] == pytest.approx(whole["irs_before"], rel=1e-12)
+    assert figures["expected_sales"] == pytest.approx(whole["expected_sales"], rel=1e-12)
     assert list(payload["not_available"]) == []
     assert "report: XLSX of 1 site(s)" in result.stderr
 

@@ -137,6 +137,14 @@ def _finite(value: Any) -> float:
     return out if math.isfinite(out) else float("nan")
 
 
+def _irs_value(value: Any) -> float:
+    """An IRS as a float: ``inf`` (no competing floor area) kept, anything unknown NaN."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 class ProjectAnalysis:
     """Project-wide inputs of every figure: region, stores, competitors, demand zones, customers.
 
@@ -484,7 +492,8 @@ class SiteAnalysis:
         -------
         dict of str to float
             households_primary, households_total, population_total, demand_total (a year),
-            irs_before, irs_after (whole trade area: see :data:`IRS_AFTER_LABEL`),
+            irs_before, irs_after (whole trade area: see :data:`IRS_AFTER_LABEL`; ``inf``
+            where no store competes),
             irs_primary_after, competitors_primary, expected_sales (a year),
             market_share_primary, market_share_total, cannibalisation_share, transit_stops,
             coverage (share of the trade area inside the region's data).
@@ -517,11 +526,11 @@ class SiteAnalysis:
             cum = irs["cumulative"].sort_values("tier")
             ring = irs["ring"]
             if len(cum):
-                out["irs_before"] = _finite(cum["irs"].iloc[-1])
-                out["irs_after"] = _finite(cum["irs_with_candidate"].iloc[-1])
+                out["irs_before"] = _irs_value(cum["irs"].iloc[-1])
+                out["irs_after"] = _irs_value(cum["irs_with_candidate"].iloc[-1])
                 first = cum[cum["tier"] == 1]
                 out["irs_primary_after"] = (
-                    _finite(first["irs_with_candidate"].iloc[0]) if len(first) else np.nan
+                    _irs_value(first["irs_with_candidate"].iloc[0]) if len(first) else np.nan
                 )
             tier1 = ring[ring["tier"] == 1]
             out["competitors_primary"] = float(tier1["stores"].sum()) if len(tier1) else np.nan
@@ -579,8 +588,10 @@ class SiteAnalysis:
         )
         try:
             cum = self.irs()["cumulative"].set_index("tier")
-            table["irs_before"] = [_finite(cum["irs"].get(t)) for t in table["tier"]]
-            table["irs_after"] = [_finite(cum["irs_with_candidate"].get(t)) for t in table["tier"]]
+            table["irs_before"] = [_irs_value(cum["irs"].get(t)) for t in table["tier"]]
+            table["irs_after"] = [
+                _irs_value(cum["irs_with_candidate"].get(t)) for t in table["tier"]
+            ]
         except Unavailable:
             table["irs_before"] = table["irs_after"] = np.nan
         try:

@@ -590,7 +590,7 @@ def section_summary(
                 "figure_zh": f.label_zh,
                 "value": f.value,
                 "unit": f.unit,
-                "shown_as": f.text,
+                "shown_as": _shown_as(f),
                 ROW_FORMAT: f.kind,
             }
             for f in sec.figures.values()
@@ -608,6 +608,14 @@ def section_summary(
     for title, reason in missing.items():
         sec.notes.append(f"{title}: not available: {reason}")
     return sec
+
+
+def _shown_as(fig: Figure) -> str:
+    """The figure as a person reads it; an infinite IRS says what it means instead of ∞."""
+    value = fig.value
+    if isinstance(value, float | np.floating) and np.isinf(value):
+        return "undefined: no competing floor area"
+    return fig.text
 
 
 def section_comparison(
