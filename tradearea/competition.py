@@ -252,13 +252,27 @@ def read_competitors(path: str | Path, *, default_format: str | None = None) -> 
             "lat": lat,
             "lon": lon,
             "floor_area_m2": area,
-            "floor_area_source": np.where(np.isnan(area), None, "input"),
+            "floor_area_source": _given_source(table, area),
         }
     )
     for col in table.columns:
         if col not in frame.columns and col not in UPLOAD_ALIASES:
             frame[col] = table[col].to_numpy()
     return fill_floor_area(frame)
+
+
+def _given_source(table: pd.DataFrame, area: np.ndarray) -> np.ndarray:
+    """Where each given floor area came from: the file's own ``floor_area_source``, else input.
+
+    A file exported by tradearea (or a project) says which areas came from OSM buildings; they
+    keep that flag, so the same sanity check applies to them as when they were first derived.
+    """
+    source = np.where(np.isnan(area), None, "input").astype(object)
+    if "floor_area_source" in table.columns:
+        given = table["floor_area_source"].astype(object).to_numpy()
+        known = np.isin(given, list(FLOOR_AREA_SOURCES)) & ~np.isnan(area)
+        source[known] = given[known]
+    return source
 
 
 def fill_floor_area(

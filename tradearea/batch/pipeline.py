@@ -25,7 +25,7 @@ STEP_VERSION = 1  # bump when a step's outputs change for the same inputs
 SECTIONS: dict[str, frozenset[str]] = {
     "run": frozenset(
         {"name", "output", "engine", "scheduler", "workers", "memory_limit", "partition_rows",
-         "local_directory", "processes"}
+         "local_directory", "processes", "currency"}
     ),
     "region": frozenset({"name"}),
     "inputs": frozenset({"survey", "crm", "crm_profile", "stores", "zones"}),

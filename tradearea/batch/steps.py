@@ -16,6 +16,9 @@ from tradearea.batch.report import write_batch_report
 from tradearea.competition import FORMATS, normalise_format, read_competitors
 from tradearea.demand import read_demand, read_zones, spend_per_household
 from tradearea.errors import InputError
+from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA
+from tradearea.project.summary import project_summary
+from tradearea.project.workspace import Project, points_frame, save_project
 from tradearea.scale._dask import compute, is_dask
 from tradearea.scale.candidates import candidate_records
 from tradearea.scale.huff import huff_summary
@@ -288,6 +291,71 @@ def step_irs(ctx: Context) -> dict[str, Any]:
     return {"tiers": len(table), "candidate_tiers": len(with_cand), "line": f"{len(table)} tiers"}
 
 
+def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        frame.reset_index(drop=True),
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def run_project(ctx: Context) -> Project:
+    """Return the run's inputs and trade areas as a project (what ``tradearea app`` opens).
+
+    Own stores, competitors and candidates from ``stores.parquet``, the geocoded survey, the
+    run's trade areas and zones; settings from [run] currency, [trade_areas] thresholds,
+    [huff] α and β and [irs] period.
+    """
+    stores = _stores(ctx)
+    cands = _candidates(stores).rename(columns={"store_id": "candidate_id"})
+    layers: dict[str, gpd.GeoDataFrame] = {
+        "stores": _points(_own(stores).drop(columns="role")),
+        "competitors": _points(
+            stores[stores["role"] == "competitor"].drop(columns="role").reset_index(drop=True)
+        ),
+        "candidates": _points(cands.drop(columns="role")),
+        "trade_areas": gpd.read_parquet(ctx.out("trade_areas.parquet")),
+    }
+    if ctx.out("survey_geocoded.parquet").exists():
+        layers["customers"] = points_frame(pd.read_parquet(ctx.out("survey_geocoded.parquet")))
+    if "zones" in ctx.config.inputs:
+        layers["zones"] = read_zones(ctx.input("zones"))
+    run, huff, irs = (ctx.config.section(k) for k in ("run", "huff", "irs"))
+    settings: dict[str, Any] = {
+        "currency": run.get("currency", "EUR"),
+        "irs_period": irs.get("period", "week"),
+        "candidate_trade_area": "rings",
+        "huff": {
+            "alpha": float(huff.get("alpha", DEFAULT_ALPHA)),
+            "beta": float(huff.get("beta", DEFAULT_BETA)),
+            "source": "user" if {"alpha", "beta"} & set(huff) else "default",
+        },
+    }
+    thresholds = ctx.config.section("trade_areas").get("thresholds")
+    if thresholds and ctx.config.section("trade_areas").get("method", "share") == "share":
+        settings["share_thresholds"] = thresholds
+    if "survey" in ctx.config.inputs:
+        settings["survey_file"] = Path(ctx.input("survey")).name
+    project = Project(
+        name=str(run.get("name") or "Batch run"),
+        region=ctx.config.region or "",
+        layers=layers,
+        settings=settings,
+    )
+    project.record("batch_run", file=ctx.config.path.name)
+    return project
+
+
+def step_project(ctx: Context) -> dict[str, Any]:
+    """Write the run as a project file and its key figures (the project layer's summary)."""
+    project = run_project(ctx)
+    table = project_summary(project)
+    write_table(table, ctx.out("summary.parquet"))
+    save_project(project, ctx.out("project.gpkg"))
+    sites = int(table["site_id"].nunique()) if len(table) else 0
+    return {"sites": sites, "rows": len(table), "line": f"{sites} sites, {len(table)} rows"}
+
+
 def step_report(ctx: Context) -> dict[str, Any]:
     """Write the batch report (HTML and XLSX) and summary.json from the step outputs."""
     return write_batch_report(ctx)
@@ -356,6 +424,15 @@ STEPS: tuple[Step, ...] = (
         needs=("trade_areas", "stores"),
         inputs=("zones",),
         sections=("irs",),
+    ),
+    Step(
+        "project",
+        step_project,
+        ("project.gpkg", "summary.parquet"),
+        needs=("geocode", "stores", "trade_areas"),
+        inputs=("zones",),
+        sections=("run", "trade_areas", "huff", "irs", "region"),
+        uses_region=True,
     ),
     Step(
         "report",
