@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +24,9 @@ from tradearea.formats import (  # noqa: F401
     normalise_format,
 )
 from tradearea.io.tables import latlon, numeric_column, read_table, require_columns
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 STORE_COLUMNS = (
     "store_id",
@@ -136,7 +139,7 @@ def format_of_osm(
 
 
 def competitors_from_region(
-    region: Any,
+    region: Region,
     *,
     formats: list[str] | None = None,
     category: str | None = None,

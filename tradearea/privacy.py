@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -137,13 +138,31 @@ def strip_personal(frame: pd.DataFrame, *, keep_geometry: bool = False) -> pd.Da
     return frame.drop(columns=drop)
 
 
-def log_detailed(project: object, *, reason: str = "", sites: list[str] | None = None) -> None:
-    """Record in the project's audit log (and the Python log) that a detailed report was built."""
+class AuditLog(Protocol):
+    """What keeps an audit log: a name and ``record(what, **details)`` (a project does)."""
+
+    name: str
+
+    def record(self, what: str, **details: Any) -> dict[str, Any]:
+        """Append an entry to the audit log."""
+        ...
+
+
+def log_detailed(project: AuditLog, *, reason: str = "", sites: list[str] | None = None) -> None:
+    """Record in the project's audit log (and the Python log) that a detailed report was built.
+
+    Parameters
+    ----------
+    project : AuditLog
+        The project (anything with a ``name`` and a ``record`` method).
+    reason : str
+        Why personal data was exported.
+    sites : list of str, optional
+        The sites of the report.
+    """
     LOG.warning(
         "detailed report with personal data built for project %r%s",
-        getattr(project, "name", "?"),
+        project.name,
         f" ({reason})" if reason else "",
     )
-    record = getattr(project, "record", None)
-    if callable(record):
-        record("report_detailed", detailed=True, sites=list(sites or []), reason=reason)
+    project.record("report_detailed", detailed=True, sites=list(sites or []), reason=reason)

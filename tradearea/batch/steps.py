@@ -17,6 +17,7 @@ from tradearea.competition import FORMATS, normalise_format, read_competitors
 from tradearea.demand import read_demand, read_zones, spend_per_household
 from tradearea.errors import InputError
 from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA
+from tradearea.project.settings import load_settings
 from tradearea.project.summary import project_summary
 from tradearea.project.workspace import Project, points_frame, save_project
 from tradearea.scale._dask import compute, is_dask
@@ -340,7 +341,7 @@ def run_project(ctx: Context) -> Project:
         name=str(run.get("name") or "Batch run"),
         region=ctx.config.region or "",
         layers=layers,
-        settings=settings,
+        settings=load_settings(settings),
     )
     project.record("batch_run", file=ctx.config.path.name)
     return project

@@ -61,9 +61,8 @@ def register(app: typer.Typer) -> None:
                     shown[col] = shown[col].map(lambda v: "–" if v != v else f"{v:.1%}")
                 typer.echo(shown.drop(columns=["area_km2"]).to_string(index=False))
             sites = table.drop_duplicates("site_id")
-            s.line = (
-                f"summary: {len(sites)} site(s), {len(table)} rows"
-                + (f" -> {out}" if out is not None else "")
+            s.line = f"summary: {len(sites)} site(s), {len(table)} rows" + (
+                f" -> {out}" if out is not None else ""
             )
             s.update(
                 project=proj.name,

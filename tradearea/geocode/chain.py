@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from tradearea.geocode.matcher import (
 from tradearea.geocode.normalise import address_key, parse_address
 from tradearea.geocode.online import ONLINE_SCORE, make_online
 
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
+
 MATCH_LEVELS = ("input_coords", "address", "street", "postcode", "district", "online", "unmatched")
 STATUSES = ("geocoded", "repaired", "unmatched", "rejected")
 OUTPUT_COLUMNS = ("lat", "lon", "match_level", "match_score", "matched_address", "status", "reason")
@@ -33,7 +36,7 @@ _REGION_MARGIN_DEG = 0.5
 def geocode_frame(
     frame: pd.DataFrame,
     *,
-    region: Any,
+    region: Region | str | AddressIndex,
     address_col: str = "address",
     lat_col: str | None = None,
     lon_col: str | None = None,

@@ -6,7 +6,7 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from tradearea.geocode.normalise import (
     parse_housenumber,
 )
 from tradearea.regions.packs import load_region
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 
 @dataclass
@@ -81,7 +84,7 @@ _CACHE: weakref.WeakKeyDictionary[Any, AddressIndex] = weakref.WeakKeyDictionary
 _LOCK = threading.Lock()
 
 
-def region_index(region: Any) -> AddressIndex:
+def region_index(region: Region | str | AddressIndex) -> AddressIndex:
     """Return the address index of ``region``, building it on first use (cached per region).
 
     Parameters

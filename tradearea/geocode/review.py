@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from tradearea.geocode.chain import LOW_SCORE, MATCH_LEVELS, STATUSES
-from tradearea.geocode.index import region_index
+from tradearea.geocode.index import AddressIndex, region_index
 from tradearea.geocode.matcher import SCORE_POSTCODE, Match, match_address, street_candidates
 from tradearea.geocode.matcher import _house_match as house_match
 from tradearea.geocode.normalise import parse_address
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 
 def account(geocoded: pd.DataFrame) -> dict[str, Any]:
@@ -66,7 +69,7 @@ def review_rows(geocoded: pd.DataFrame, *, low_score: float = LOW_SCORE) -> pd.D
     return geocoded[mask]
 
 
-def candidates(address: str, *, region: Any, k: int = 5) -> pd.DataFrame:
+def candidates(address: str, *, region: Region | str | AddressIndex, k: int = 5) -> pd.DataFrame:
     """Return up to ``k`` places an address might be, best first, for the review page.
 
     Parameters

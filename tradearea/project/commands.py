@@ -251,7 +251,7 @@ def place_candidate(project: Project, record: Mapping[str, Any], *, source: str)
     layer = project.layers.get("candidates")
     layer = layer.reset_index(drop=True).copy() if layer is not None and len(layer) else None
     fields = ("name", "format", "floor_area_m2", "floor_area_source")
-    row = {"lat": float(record["lat"]), "lon": float(record["lon"])}
+    row: dict[str, Any] = {"lat": float(record["lat"]), "lon": float(record["lon"])}
     row |= {k: record[k] for k in fields if k in record}
     row["placed_on"] = source
     if layer is not None:

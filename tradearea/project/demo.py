@@ -14,7 +14,7 @@ import pandas as pd
 
 from tradearea.geocode import geocode_frame
 from tradearea.project.scenarios import scenario_template
-from tradearea.project.settings import TradeAreaSettings
+from tradearea.project.settings import TradeAreaSettings, load_settings
 from tradearea.project.sites import Site
 from tradearea.project.workspace import DEMO_REGION, Project, points_frame
 from tradearea.regions import packs as regions
@@ -340,13 +340,15 @@ def demo_project() -> Project:
             "competitors": comp.reset_index(drop=True),
             "candidates": candidates,
         },
-        settings={
-            "currency": "EUR",
-            "survey_file": DEMO_SURVEY.name,
-            # the example loyalty export (fictional people at real addresses; 60 link to the survey)
-            "crm_file": str(DEMO_CRM),
-            "candidate_trade_area": "rings",
-        },
+        settings=load_settings(
+            {
+                "currency": "EUR",
+                "survey_file": DEMO_SURVEY.name,
+                # the example loyalty export (fictional people at real addresses; 60 link to the survey)
+                "crm_file": str(DEMO_CRM),
+                "candidate_trade_area": "rings",
+            }
+        ),
         scenarios={site.name: demo_scenario_inputs(site.name, site.floor_area_m2)},
     )
     # the demo survey is read and geocoded offline, exactly as the Survey page does

@@ -131,7 +131,7 @@ class CandidateEvaluation:
             "payback_years": _num(metrics.get("payback_years")),
             "taboos": self.factors["taboos"],
             "unchecked": int((self.taboos["status"] == "unchecked").sum()),
-            "scenario": self.pricing.get("scenario").name if self.pricing else None,
+            "scenario": getattr(self.pricing.get("scenario"), "name", None),
             "evaluated_at": now_iso(),
         }
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
 from tradearea.project.market import format_key
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 
 @dataclass
@@ -84,7 +87,7 @@ def _lat_lon(row: pd.Series) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
-def project_sites(project: Any) -> list[Site]:
+def project_sites(project: Project) -> list[Site]:
     """Return every site a report can be about: candidates first, then the own stores.
 
     Candidates come from the project's ``candidates`` layer, own stores from ``stores``.
@@ -140,7 +143,7 @@ def project_sites(project: Any) -> list[Site]:
     return sites
 
 
-def choose_sites(project: Any, names: list[str] | None = None) -> list[Site]:
+def choose_sites(project: Project, names: list[str] | None = None) -> list[Site]:
     """Return the sites named in ``names`` (by id or name), or the default ones.
 
     The default is every candidate, or the own stores when the project has no candidate.

@@ -465,7 +465,7 @@ def new_project(name: str, *, region: str, currency: str = "EUR") -> Project:
     from tradearea.regions.packs import load_region
 
     load_region(region)  # fail early, with the "how to build" hint
-    project = Project(name=name, region=region, settings={"currency": currency})
+    project = Project(name=name, region=region, settings=load_settings({"currency": currency}))
     project.record("new", region=region)
     return project
 

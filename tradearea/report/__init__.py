@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +33,9 @@ from tradearea.report.model import (
     format_value,
 )
 
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+
 WGS84 = "EPSG:4326"
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -54,7 +57,7 @@ def _section_keys(sections: Sequence[str] | None) -> list[str]:
 
 
 def build_report(
-    project: Any,
+    project: Project,
     *,
     sites: Sequence[str] | None = None,
     sections: Sequence[str] | None = None,
@@ -287,7 +290,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
-def record_export(project: Any, report: Report, fmt: str, *, file: str | None = None) -> dict:
+def record_export(project: Project, report: Report, fmt: str, *, file: str | None = None) -> dict:
     """Record an export of ``report`` in the project's audit log and return the entry."""
     return project.record(
         "export",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from tradearea.sites import (
     scorecard_table,
     site_verdict,
 )
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 # Summary figures: (source section, figure key) in the order a manager reads them.
 DECISION_FIGURES: tuple[tuple[str, str], ...] = (
@@ -63,7 +66,7 @@ SURFACE_RADIUS_M = 1_000.0
 
 
 @guarded("pricing")
-def section_pricing(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_pricing(project: Project, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
     """Rent the trade area can carry, the scenario's returns, cash flows and sensitivity."""
     sa = site_analysis(project, site, ctx)
     ctx = sa.ctx
@@ -420,7 +423,7 @@ def score_sites(ctx: ProjectAnalysis, sites: list[Site]) -> pd.DataFrame | None:
 
 @guarded("scorecard")
 def section_scorecard(
-    project: Any,
+    project: Project,
     site: Site,
     *,
     ctx: ProjectAnalysis | None = None,
@@ -559,7 +562,7 @@ def _display(rows: pd.DataFrame) -> pd.DataFrame:
 
 @guarded("summary")
 def section_summary(
-    project: Any,
+    project: Project,
     site: Site,
     *,
     ctx: ProjectAnalysis | None = None,

@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, Unavailable
 from tradearea.report.model import Section, Site, unavailable
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 LOG = logging.getLogger("tradearea.report")
 SectionFunction = Callable[..., Section]
 
 
-def site_analysis(project: Any, site: Site, ctx: ProjectAnalysis | None) -> SiteAnalysis:
+def site_analysis(project: Project, site: Site, ctx: ProjectAnalysis | None) -> SiteAnalysis:
     """Return the analysis of ``site`` from ``ctx`` (a fresh one for ``project`` if None)."""
     ctx = ctx if ctx is not None else ProjectAnalysis(project)
     return ctx.site(site)

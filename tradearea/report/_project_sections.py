@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,13 +13,16 @@ from tradearea.report import charts
 from tradearea.report._guard import guarded
 from tradearea.report.model import Figure, Section, Site, new_section
 
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+
 # Audit-log fields safe to show (no free text that could hold personal data).
 _LOG_FIELDS = ("at", "what", "file", "rows", "placed", "format", "detailed", "online", "layer")
 
 
 @guarded("data_quality")
 def section_data_quality(
-    project: Any,
+    project: Project,
     site: Site | None = None,
     *,
     ctx: ProjectAnalysis | None = None,
@@ -124,7 +127,7 @@ def section_data_quality(
 
 @guarded("assumptions")
 def section_assumptions(
-    project: Any,
+    project: Project,
     site: Site | None = None,
     *,
     ctx: ProjectAnalysis | None = None,
@@ -139,10 +142,22 @@ def section_assumptions(
     alpha, beta = ctx.huff_parameters
     rows: list[tuple[str, Any, str]] = [
         ("Currency", ctx.currency, "project setting currency"),
-        ("Huff α (attractiveness = sales floor area)", alpha, f"setting huff ({settings.huff.source})"),
-        ("Huff β (distance decay, straight-line metres)", beta, f"setting huff ({settings.huff.source})"),
+        (
+            "Huff α (attractiveness = sales floor area)",
+            alpha,
+            f"setting huff ({settings.huff.source})",
+        ),
+        (
+            "Huff β (distance decay, straight-line metres)",
+            beta,
+            f"setting huff ({settings.huff.source})",
+        ),
         ("Huff minimum distance", "50 m", "tradearea.huff"),
-        ("Candidate trade-area method", settings.candidate_trade_area, "setting candidate_trade_area"),
+        (
+            "Candidate trade-area method",
+            settings.candidate_trade_area,
+            "setting candidate_trade_area",
+        ),
         (
             "Huff contour tiers (market share)",
             " / ".join(f"{t:.0%}" for t in PENETRATION_THRESHOLDS),
@@ -202,7 +217,7 @@ def section_assumptions(
 
 @guarded("sources")
 def section_sources(
-    project: Any, site: Site | None = None, *, ctx: ProjectAnalysis | None = None
+    project: Project, site: Site | None = None, *, ctx: ProjectAnalysis | None = None
 ) -> Section:
     """Where the data come from, and the OpenStreetMap attribution."""
     ctx = ctx if ctx is not None else ProjectAnalysis(project)

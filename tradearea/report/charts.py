@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import matplotlib
@@ -21,6 +21,9 @@ from matplotlib.ticker import StrMethodFormatter
 
 from tradearea import OSM_ATTRIBUTION
 from tradearea.tiers import TIER_COLOURS, TIER_NAMES
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 # The tier colours and names of tradearea.mapping.maps, repeated so that a PDF, XLSX or GeoPackage
 # export does not import folium (mapping's) for two constants; a test keeps them equal.
@@ -85,7 +88,7 @@ def _lines(geoms: Any) -> list[np.ndarray]:
 
 
 def site_map(
-    region: Any,
+    region: Region,
     *,
     site: Any,
     areas: gpd.GeoDataFrame | None = None,

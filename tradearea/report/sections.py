@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,12 +20,17 @@ from tradearea.report._guard import guarded, money_unit, site_analysis
 from tradearea.report.charts import TIER_NAMES
 from tradearea.report.model import Figure, Section, Site, new_section
 
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+
 # --------------------------------------------------------------------------------------------
 # Trade area
 
 
 @guarded("trade_area")
-def section_trade_area(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_trade_area(
+    project: Project, site: Site, *, ctx: ProjectAnalysis | None = None
+) -> Section:
     """Trade-area map and tier table of ``site``."""
     sa = site_analysis(project, site, ctx)
     ctx = sa.ctx
@@ -109,7 +114,7 @@ def _method_note(method: str, ctx: ProjectAnalysis) -> str:
 
 
 @guarded("demand")
-def section_demand(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_demand(project: Project, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
     """Households, people and spending in each tier of ``site``."""
     sa = site_analysis(project, site, ctx)
     ctx = sa.ctx
@@ -151,7 +156,9 @@ def section_demand(project: Any, site: Site, *, ctx: ProjectAnalysis | None = No
 
 
 @guarded("competition")
-def section_competition(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_competition(
+    project: Project, site: Site, *, ctx: ProjectAnalysis | None = None
+) -> Section:
     """Competitors in the trade area and the IRS with and without the site."""
     from tradearea.huff import straight_line_m
 
@@ -232,7 +239,7 @@ def section_competition(project: Any, site: Site, *, ctx: ProjectAnalysis | None
 
 
 @guarded("huff")
-def section_huff(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_huff(project: Project, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
     """Huff forecast: expected sales, market share and cannibalisation of own stores."""
     sa = site_analysis(project, site, ctx)
     ctx = sa.ctx
@@ -287,7 +294,7 @@ def section_huff(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None
 
 
 @guarded("crm")
-def section_crm(project: Any, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
+def section_crm(project: Project, site: Site, *, ctx: ProjectAnalysis | None = None) -> Section:
     """CRM customers by segment and tier (aggregated counts only)."""
     from tradearea import crm
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +15,9 @@ from tradearea.formats import format_key
 from tradearea.huff import huff_contours
 from tradearea.tradeareas import trade_areas_by_rings, trade_areas_by_time
 
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
+
 TRADE_AREA_METHODS = ("rings", "walk", "drive", "huff")
 DEFAULT_METHOD = "rings"
 HUFF_THRESHOLDS = (0.30, 0.10, 0.05)  # DOMAIN.md §1: market share of 30 / 10 / 5 %
@@ -24,7 +27,7 @@ def candidate_trade_areas(
     candidate: dict[str, Any],
     *,
     method: str,
-    region: Any,
+    region: Region,
     market: pd.DataFrame,
     huff: tuple[float, float],
 ) -> gpd.GeoDataFrame:
@@ -98,7 +101,7 @@ def _huff_tiers(
     return tiers
 
 
-def transit_stops_near(lat: float, lon: float, *, region: Any, radius_m: float) -> int:
+def transit_stops_near(lat: float, lon: float, *, region: Region, radius_m: float) -> int:
     """Public transport stops within ``radius_m`` (a stop mapped twice, by name, counts once)."""
     stops = region.transit
     if not len(stops):

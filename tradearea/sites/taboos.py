@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +12,9 @@ from shapely.geometry import Point
 from shapely.ops import nearest_points
 
 from tradearea._core.crs import WGS84
+
+if TYPE_CHECKING:
+    from tradearea.regions.packs import Region
 
 FRONTAGE_RADIUS_M = 40.0
 OBSTACLE_RADIUS_M = 60.0
@@ -78,7 +81,7 @@ def taboo_checks(
     lat: float,
     lon: float,
     *,
-    region: Any,
+    region: Region,
     ticks: dict[str, bool] | None = None,
     frontage_radius_m: float = FRONTAGE_RADIUS_M,
     access_radius_m: float = ACCESS_RADIUS_M,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import streamlit as st
@@ -11,6 +11,9 @@ import streamlit as st
 from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
 from tradearea.mapping import maps as mapping
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -75,7 +78,7 @@ def current_project() -> Any:
     return st.session_state["project"]
 
 
-def set_project(project: Any) -> None:
+def set_project(project: Project) -> None:
     """Make ``project`` the open project of this session (and forget cached page results)."""
     st.session_state["project"] = project
     for key in [k for k in st.session_state if str(k).startswith("result_")]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,10 @@ from tradearea import project as proj
 from tradearea._core.escaping import escape_markdown
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._format import money, number, percent
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+    from tradearea.regions.packs import Region
 
 _K = "sites."
 METHOD_LABELS: dict[str, tuple[str, str]] = {
@@ -41,7 +45,7 @@ STATUS_LABELS = {
 }
 
 
-def nearest_address(region: Any, lat: float, lon: float, *, max_m: float = 60.0) -> str | None:
+def nearest_address(region: Region, lat: float, lon: float, *, max_m: float = 60.0) -> str | None:
     """Return "street housenumber" of the region's address nearest to a point, if close."""
     from tradearea.huff import straight_line_m
 
@@ -105,7 +109,7 @@ def _remove(candidate_id: str) -> None:
     st.session_state.pop(_K + "selected", None)
 
 
-def details(project: Any, table: pd.DataFrame, *, evaluation_of: Callable[[str], Any]) -> None:
+def details(project: Project, table: pd.DataFrame, *, evaluation_of: Callable[[str], Any]) -> None:
     """Show one candidate: key figures, rent to test, tiers and IRS, Huff, pricing, taboos."""
     st.subheader(tr("Candidate details", "候选店址详情"))
     if _K + "error" in st.session_state:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from tradearea import report as rep
 from tradearea.report.model import PROJECT_SECTIONS, SECTION_KEYS, SITE_SECTIONS
 from tradearea.ui._common import current_project, show_error, tr
+
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
 
 FORMAT_LABELS = {
     "pdf": ("PDF", "PDF"),
@@ -25,7 +28,7 @@ def _section_label(key: str) -> str:
     return tr(en, zh)
 
 
-def export_bytes(report: rep.Report, fmt: str, project: Any) -> bytes:
+def export_bytes(report: rep.Report, fmt: str, project: Project) -> bytes:
     """Render ``report`` as ``fmt`` and record the export in the project's audit log.
 
     Parameters

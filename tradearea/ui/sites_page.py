@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import numpy as np
@@ -30,6 +30,9 @@ from tradearea.ui._sites_parts import (
     nearest_address,
 )
 
+if TYPE_CHECKING:
+    from tradearea.project.workspace import Project
+
 _K = "sites."
 TIER_COLOURS = {1: "#d7301f", 2: "#fc8d59", 3: "#fdcc8a"}
 
@@ -38,7 +41,7 @@ TIER_COLOURS = {1: "#d7301f", 2: "#fc8d59", 3: "#fdcc8a"}
 # Evaluations, cached by their inputs
 
 
-def evaluation(project: Any, inputs: dict[str, Any], progress: Any = None) -> Any:
+def evaluation(project: Project, inputs: dict[str, Any], progress: Any = None) -> Any:
     """Return the candidate's evaluation with the project's scenario, rent and taboo answers.
 
     The library caches it on every input it reads (:func:`tradearea.project.evaluate_candidate`),
