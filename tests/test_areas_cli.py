@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -221,12 +220,17 @@ def test_missing_store_and_file(tmp_path: Path, geocoded: Path) -> None:
     assert code == 2 and "not found" in err
 
 
-def test_addresses_without_geocoder_ask_to_geocode_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_addresses_are_geocoded_offline_before_the_tiers(
+    tmp_path: Path, demo_region: object
 ) -> None:
+    """A file of addresses only is placed by the offline geocoder, then tiered."""
     path = tmp_path / "addresses.csv"
-    path.write_text("respondent_id,address\nA,Mannerheimintie 14\n", encoding="utf-8")
-    monkeypatch.setitem(sys.modules, "tradearea.geocode", None)  # import fails
-    code, _, err = _run(str(path), "--store", STORE, "--out", str(tmp_path / "o.geojson"))
-    assert code == 2
-    assert "geocode it first" in err and "tradearea geocode" in err
+    rows = "".join(f"R{i},Mannerheimintie {i}\n" for i in range(2, 30, 2))
+    path.write_text("respondent_id,address\n" + rows, encoding="utf-8")
+    code, payload, err = _run(
+        str(path), "--store", STORE, "--method", "rings", "--region", "helsinki-center",
+        "--out", str(tmp_path / "o.geojson"), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert payload is not None and payload["ok"] is True
+    assert (tmp_path / "o.geojson").is_file()

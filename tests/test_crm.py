@@ -636,22 +636,3 @@ def test_addresses_only_go_through_the_geocoder(demo_region: object) -> None:
     assert "address" not in result.customers.columns
     with pytest.raises(InputError, match="region"):
         crm.analyse_crm(frame, areas)
-
-
-def test_addresses_without_a_geocoder_ask_for_geocoding(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "tradearea.geocode", None)  # import fails
-    areas = _areas(("S1", *STORE, (200, 400, 600), (1, 1, 1)))
-    frame = pd.DataFrame(
-        {
-            "customer_id": ["A"],
-            "address": ["Somewhere 1"],
-            "last_purchase": ["2024-12-01"],
-            "orders": [1],
-            "revenue": [5],
-        }
-    )
-    with pytest.raises(InputError, match="geocoding is needed") as err:
-        crm.analyse_crm(frame, areas, region="helsinki-center")
-    assert err.value.column == "address"

@@ -217,8 +217,8 @@ def _big_project(folder: Path, n: int = 60_000) -> Path:
     import numpy as np
     import pandas as pd
 
-    from tradearea.project.workspace import points_frame, save_project
     from tradearea.project.demo import demo_project
+    from tradearea.project.workspace import points_frame, save_project
 
     project = demo_project()
     project.name = "Big"

@@ -10,8 +10,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tradearea.project.workspace import Project
 from tradearea.project.demo import demo_project
+from tradearea.project.workspace import Project
 from tradearea.ui.streamlit_app import PAGES
 
 # The page heading where it differs from the navigation title.

@@ -13,8 +13,8 @@ from shapely.geometry import Point
 from tradearea import project as proj
 from tradearea import sites
 from tradearea.errors import InputError
-from tradearea.project.workspace import Project, open_project, save_project
 from tradearea.project.demo import demo_project
+from tradearea.project.workspace import Project, open_project, save_project
 
 HAKANIEMI = {"lat": 60.1775, "lon": 24.9505, "name": "Hakaniemi corner", "format": "convenience"}
 

@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tradearea._core.escaping import escape_markdown
-from tradearea.project.workspace import Project
 from tradearea.project.demo import demo_project
+from tradearea.project.workspace import Project
 
 DEMO_LABEL = "K1 · Liisankatu 27 (Kruununhaka)"
 

@@ -160,13 +160,8 @@ def _read_customers(path: Path, *, region: str) -> Any:
     if "address" not in frame.columns:
         msg = "no lat/lon columns and no address column: nothing to place"
         raise InputError(msg, file=path.name, column="lat")
-    try:
-        from tradearea.geocode import geocode_frame  # lazy: keeps CLI start-up fast
-    except ImportError:
-        fail(
-            f"file {path.name}: has addresses but no lat/lon; geocode it first: "
-            f"tradearea geocode {path} --region {region} --out geocoded.csv"
-        )
+    from tradearea.geocode import geocode_frame  # lazy: keeps CLI start-up fast
+
     return geocode_frame(frame, region=region, address_col="address")
 
 

@@ -23,6 +23,7 @@ from tradearea.crm.value import (
     rfm_scores,
 )
 from tradearea.errors import InputError
+from tradearea.geocode import geocode_frame
 
 Source = str | Path | BinaryIO | pd.DataFrame
 
@@ -99,14 +100,6 @@ class CrmResult:
 
 
 def _geocode(need: pd.DataFrame, *, region: str | None, file: str) -> pd.DataFrame:
-    try:  # kept lazy: tests/test_crm.py checks the message when the geocoder cannot be imported
-        from tradearea.geocode import geocode_frame
-    except ImportError:
-        msg = (
-            f"{len(need)} customers have an address but no lat/lon: geocoding is needed, and the "
-            "offline geocoder (tradearea.geocode) is not available; add lat, lon columns"
-        )
-        raise InputError(msg, file=file, column="address") from None
     if region is None:
         msg = f"{len(need)} customers have only an address: name the region to geocode in"
         raise InputError(msg, file=file, column="address", option="region")

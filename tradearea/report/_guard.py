@@ -34,10 +34,6 @@ def guarded(key: str) -> Callable[[SectionFunction], SectionFunction]:
                 return func(project, site, *args, **kw)
             except Unavailable as exc:
                 return unavailable(key, str(exc), site_id=sid)
-            except ImportError as exc:
-                return unavailable(
-                    key, f"module not installed yet ({exc.name or exc})", site_id=sid
-                )
             except Exception as exc:  # one section must never sink the report
                 LOG.warning("report section %s failed: %s", key, exc, exc_info=True)
                 return unavailable(key, f"failed: {type(exc).__name__}: {exc}", site_id=sid)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.state import get_session_state
 
 from tradearea.ui._common import LANGUAGES, status_strip, tr
 
@@ -31,19 +33,42 @@ def _page_function(module: str) -> Callable[[], None]:
     return importlib.import_module(f"tradearea.ui.{module}").page
 
 
+# Widgets whose value the session state cannot hold: buttons, uploads, chat and camera inputs.
+_NOT_KEPT = frozenset(
+    {"trigger_value", "string_trigger_value", "json_trigger_value", "file_uploader_state_value",
+     "chat_input_value", "camera_input_value"}
+)  # fmt: skip
+
+
 def keep_inputs() -> None:
     """Keep every input's value across language switches and page changes.
 
     Streamlit forgets a widget's value when its label changes (switching the language
     changes every label) or when its page is not shown; writing each keyed value back into
     the session state at the start of a run keeps it, so a working pricing scenario or a
-    candidate's inputs survive the switch.
+    candidate's inputs survive the switch. Buttons and uploads are left alone (their state
+    cannot be set).
     """
+    state = get_session_state()._state  # no public API says which keys belong to buttons
     for key in list(st.session_state):
         if not isinstance(key, str) or key.startswith(("FormSubmitter", "$$")):
             continue
-        with contextlib.suppress(StreamlitAPIException, KeyError):
-            st.session_state[key] = st.session_state[key]
+        value = st.session_state[key]
+        meta = state.get_widget_metadata(state._get_widget_id(key))
+        kind = getattr(meta, "value_type", None)
+        if kind is not None:  # a data editor's edits (a dict) cannot be set either
+            kept = kind not in _NOT_KEPT and _plain(value)
+        else:  # unknown widget: a button (bool) or an upload (None, a file) cannot be set
+            kept = _plain(value) and not isinstance(value, bool)
+        if kept:
+            with contextlib.suppress(StreamlitAPIException, KeyError):
+                st.session_state[key] = value
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return isinstance(value, str | int | float | datetime.date | datetime.time)
 
 
 def main() -> None:
