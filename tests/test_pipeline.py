@@ -20,7 +20,9 @@ from tradearea.demand import read_demand
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "data" / "examples"
 PIPELINE = EXAMPLES / "pipeline.toml"
-STEPS = ["survey", "geocode", "stores", "trade_areas", "crm", "huff", "irs", "report"]
+STEPS = [
+    "survey", "geocode", "stores", "trade_areas", "crm", "huff", "irs", "project", "report",
+]  # fmt: skip
 runner = CliRunner()
 
 
@@ -116,7 +118,7 @@ def test_changes_rerun_only_the_steps_that_depend_on_them(
     zones["features"][1]["properties"]["households"] += 250
     (tmp_path / "zones.geojson").write_text(json.dumps(zones), "utf-8")
     code, payload, _ = _run(str(toml))
-    assert payload["ran"] == ["huff", "irs", "report"]
+    assert payload["ran"] == ["huff", "irs", "project", "report"]  # the zones feed all three
     toml.write_text(toml.read_text("utf-8").replace("horizon = 3", "horizon = 5"), "utf-8")
     code, payload, _ = _run(str(toml))
     assert payload["ran"] == ["crm", "report"]
@@ -139,7 +141,7 @@ def test_a_failed_step_resumes_where_it_stopped(tmp_path: Path, demo_region: obj
     code, payload, _ = _run(str(toml))
     assert code == 0
     assert payload["skipped"] == ["survey", "geocode", "stores", "trade_areas"]
-    assert payload["ran"] == ["crm", "huff", "irs", "report"]
+    assert payload["ran"] == ["crm", "huff", "irs", "project", "report"]
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,7 @@ class CandidateEvaluation:
             "expected_sales": self.factors["expected_sales"],
             "market_share_primary": self.market_share_primary,
             "cannibalisation_share": fig.get("cannibalisation_share", np.nan),
-            "irs_before": fig.get("irs_before", np.nan),
+            "irs_before": _num(fig.get("irs_before")),  # inf (no competition) kept as NaN
             "irs_after": self.factors["irs_after"],
             "competitors_primary": self.factors["competitors_primary"],
             "transit_stops": self.factors["transit_stops"],
