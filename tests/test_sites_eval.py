@@ -50,8 +50,8 @@ def test_demo_candidate_is_the_reports(demo: Project) -> None:
 def test_figures_agree_with_the_report(demo: Project, method: str) -> None:
     """The Sites page, the CLI report and the app report give the same numbers for a site."""
     from tradearea.project.analysis import ProjectAnalysis
+    from tradearea.project.decision import scorecard_factors
     from tradearea.project.demo import DEMO_CANDIDATE
-    from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()
     project.settings.candidate_trade_area = method
@@ -279,8 +279,8 @@ def test_layer_ids_read_as_the_report_reads_them() -> None:
 def test_report_uses_the_calibrated_huff_parameters(demo: Project) -> None:
     """The Competition page keeps α and β calibrated on the survey: both faces use them."""
     from tradearea.project.analysis import ProjectAnalysis
+    from tradearea.project.decision import scorecard_factors
     from tradearea.project.demo import DEMO_CANDIDATE
-    from tradearea.report._decision import scorecard_factors
 
     project = demo.copy()
     project.settings.huff = {"alpha": 1.0, "beta": 1.4, "source": "survey_ml"}

@@ -265,3 +265,22 @@ def test_shared_evaluations_never_carry_another_projects_scenario(demo: Project)
     other = evaluation(theirs, inputs)
     assert other.pricing["price_and_rent"]["rent"]["scenario"] == 9.0  # the demo's scenario
     assert other.pricing["source"] == "project scenario 'Liisankatu 27 (Kruununhaka)'"
+
+
+def test_the_comparison_gives_each_site_a_verdict_with_its_reasons(demo_region: object) -> None:
+    """Each candidate gets a plain verdict and the reasons, the same as the report's."""
+    from tradearea.project.decision import site_decision
+
+    project = demo_project()
+    at = _app(project)
+    assert not at.exception
+    from tradearea import project as proj
+
+    ev = proj.evaluate_candidates(project)[0]
+    verdict = site_decision(ev.analysis)["verdict"]
+    assert _figure(at, "Verdict") == [verdict.label_en]
+    reasons = [m.value for m in at.markdown if m.value.startswith("**K1")]
+    assert reasons and verdict.reasons[0][0].split(":")[0][:20] in reasons[0].replace("\\", "")
+    tenant = _figure(at, "Tenant score")[0]
+    landlord = _figure(at, "Landlord score (not in the total)")[0]
+    assert tenant != "–" and landlord != "–"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tradearea.project.decision import site_decision
 from tradearea.project.evaluation import (
     CANDIDATE_COLUMNS,
     CandidateEvaluation,
@@ -173,6 +174,29 @@ def compare_project_candidates(
     Returns
     -------
     pandas.DataFrame
+        The :func:`compare_candidates` table plus, per candidate, its verdict (``verdict``
+        code, ``verdict_en``/``verdict_zh``, ``reasons_en``/``reasons_zh``) and its IRS after
+        opening read against the region (``irs_reading_en``/``irs_reading_zh``), from
+        :func:`tradearea.project.decision.site_decision`.
     """
     chosen = dict(project.settings.scorecard_weights) if weights is None else dict(weights)
-    return compare_candidates(evaluate_candidates(project), chosen)
+    evaluations = evaluate_candidates(project)
+    table = compare_candidates(evaluations, chosen)
+    irs_after = {ev.candidate_id: ev.figures.get("irs_after", np.nan) for ev in evaluations}
+    rows = {}
+    for ev in evaluations:
+        if ev.analysis is None:
+            continue
+        others = [v for k, v in irs_after.items() if k != ev.candidate_id]
+        d = site_decision(ev.analysis, others=others)
+        verdict, region = d["verdict"], d["irs_region"]
+        rows[ev.candidate_id] = {
+            "verdict": verdict.code,
+            "verdict_en": verdict.label_en,
+            "verdict_zh": verdict.label_zh,
+            "reasons_en": "; ".join(en for en, _ in verdict.reasons),
+            "reasons_zh": "；".join(zh for _, zh in verdict.reasons),
+            "irs_reading_en": region.label_en if region is not None else "",
+            "irs_reading_zh": region.label_zh if region is not None else "",
+        }
+    return table.join(pd.DataFrame.from_dict(rows, orient="index"))

@@ -20,6 +20,7 @@ from tradearea.project.analysis import (
     choose_sites,
     project_sites,
 )
+from tradearea.project.decision import score_sites
 from tradearea.report.model import (
     DEFAULT_K,
     FORMATS,
@@ -110,8 +111,7 @@ def build_report(
     chosen = choose_sites(project, list(sites) if sites else None)
     if detailed:
         log_detailed(project, reason="detailed report requested", sites=[s.site_id for s in chosen])
-    from tradearea.report import sections as sec
-    from tradearea.report._decision import score_sites
+    from tradearea.report import sections as sec  # sections import this package's model
 
     scores = None
     if "scorecard" in keys or len(chosen) > 1:

@@ -13,10 +13,12 @@ from tradearea import project as proj
 from tradearea import sites
 from tradearea._core.escaping import escape_html, escape_markdown
 from tradearea.competition import FORMATS
+from tradearea.project.analysis import IRS_AFTER_LABEL
 from tradearea.ui._common import (
     add_store_markers,
     current_project,
     current_region,
+    lang,
     offline_map,
     show_error,
     show_map,
@@ -340,8 +342,14 @@ def _comparison(project: Any) -> pd.DataFrame | None:
         escape_markdown(f"{cid} · {name}") + tr(f" (#{int(rank)})", f"（第{int(rank)}名）")
         for rank, cid, name in zip(table["rank"], table.index, table["name"], strict=True)
     ]
+    zh = lang() == "zh"
     figures = {
+        tr("Verdict", "结论"): table.get("verdict_zh" if zh else "verdict_en", na).fillna("–"),
         tr("Score (0–100)", "综合得分"): table["total"].map(lambda v: number(v, 1)),
+        tr("Tenant score", "租户得分"): table.get("tenant_score", na).map(lambda v: number(v, 1)),
+        tr("Landlord score (not in the total)", "业主得分（不计入总分）"): table.get(
+            "landlord_score", na
+        ).map(lambda v: number(v, 1)),
         tr("Households, primary", "第一商圈户数"): table["households_primary"].map(number),
         tr("Expected sales a year", "预计年销售额"): table["expected_sales"].map(
             lambda v: money(v, short=True)
@@ -350,7 +358,10 @@ def _comparison(project: Any) -> pd.DataFrame | None:
             "market_share_primary", na
         ).map(percent),
         tr("Cannibalisation", "对本店的分流"): table.get("cannibalisation_share", na).map(percent),
-        tr("IRS after opening", "开业后饱和指数"): table["irs_after"].map(lambda v: number(v, 1)),
+        tr(*IRS_AFTER_LABEL): table["irs_after"].map(lambda v: number(v, 1)),
+        tr("IRS in the region", "区域内饱和程度"): table.get(
+            "irs_reading_zh" if zh else "irs_reading_en", na
+        ).fillna("–"),
         tr("Competitors, primary", "第一商圈竞争店"): table["competitors_primary"].map(number),
         tr("Transit stops ≤ 300 m", "300米内公交站"): table["transit_stops"].map(number),
         tr("Rent capacity", "租金承受力"): table.get("rent_capacity", na).map(
@@ -365,11 +376,21 @@ def _comparison(project: Any) -> pd.DataFrame | None:
     shown = pd.DataFrame([list(v) for v in figures.values()], index=list(figures), columns=columns)
     shown.index.name = tr("Figure", "指标")
     st.table(shown)
+    for cid, name, reasons in zip(
+        table.index, table["name"], table.get("reasons_zh" if zh else "reasons_en", na),
+        strict=True,
+    ):  # fmt: skip
+        if isinstance(reasons, str) and reasons:
+            st.markdown(f"**{escape_markdown(f'{cid} · {name}')}**: {escape_markdown(reasons)}")
     st.caption(
         tr(
             "Each factor is scaled 0–100 across the candidates (100 = best) and weighted; "
-            "missing figures score 0.",
-            "各因素在候选店址之间按 0–100 标准化（100 为最佳）后加权；缺失值计 0 分。",
+            "missing figures score 0. The total counts the market, the site and the tenant's "
+            "side (rent headroom, occupancy cost); the landlord's return rises with the rent and "
+            "is scored apart, so a higher tested rent never ranks a site higher.",
+            "各因素在候选店址之间按 0–100 标准化（100 为最佳）后加权；缺失值计 0 分。总分计入市场、"
+            "店址与租户一方（租金余量、租售比）；业主回报随租金上升，单独评分，"
+            "因此测试租金越高，排名不会因此上升。",
         )
     )
     return table
