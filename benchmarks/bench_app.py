@@ -130,8 +130,8 @@ def _big_project(folder: Path, n: int = BIG) -> Path:
     import numpy as np
     import pandas as pd
 
-    from tradearea.project.workspace import points_frame, save_project
     from tradearea.project.demo import demo_project
+    from tradearea.project.workspace import points_frame, save_project
 
     project = demo_project()
     project.name = f"Demo with {n:,} customers"

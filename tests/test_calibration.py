@@ -13,8 +13,8 @@ from tradearea.calibration import (
     huff_parameters,
     survey_choices,
 )
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
-from tradearea.huff import straight_line_m
 
 ALPHA, BETA = 0.8, 1.6
 
@@ -43,7 +43,7 @@ def _simulate(
     )
     rlat = 60.17 + rng.uniform(-0.03, 0.03, n)
     rlon = 24.94 + rng.uniform(-0.06, 0.06, n)
-    d = np.maximum(straight_line_m(rlat[:, None], rlon[:, None], slat[None], slon[None]), 50.0)
+    d = np.maximum(great_circle_m(rlat[:, None], rlon[:, None], slat[None], slon[None]), 50.0)
     rows = []
     for i in range(n):
         chosen = np.arange(n_stores) if k is None else rng.choice(n_stores, size=k, replace=False)

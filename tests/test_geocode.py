@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tradearea.distance import great_circle_m as distance_m
 from tradearea.geocode import (
     MATCH_LEVELS,
     OUTPUT_COLUMNS,
@@ -36,7 +37,6 @@ from tradearea.geocode.cache import GeocodeCache
 from tradearea.geocode.chinese import bd09_to_gcj02
 from tradearea.geocode.normalise import HouseNumber, parse_housenumber
 from tradearea.geocode.online import OnlineGeocoder, make_online
-from tradearea.testing.geocode import distance_m
 
 # A small hand-made region: every expected point below is computed by hand from these rows.
 ROWS = [

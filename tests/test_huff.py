@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradearea.distance import EARTH_RADIUS_M
+from tradearea.distance import EARTH_RADIUS_M, great_circle_m
 from tradearea.errors import InputError
 from tradearea.huff import (
     MIN_DISTANCE_M,
@@ -19,7 +19,6 @@ from tradearea.huff import (
     huff_model,
     huff_probabilities,
     network_costs,
-    straight_line_m,
 )
 
 # Two stores, three zones; distances chosen so the hand computation is exact.
@@ -93,7 +92,7 @@ def test_straight_line_hand_case() -> None:
     zone = pd.DataFrame({"origin_id": ["z"], "demand": [1.0], "lat": [60.0], "lon": [25.0]})
     assert huff_probabilities(zone, stores, beta=2).iloc[0, 0] == pytest.approx(0.5, abs=1e-9)
     assert huff_probabilities(zone, stores, beta=1).iloc[0, 0] == pytest.approx(1 / 3, abs=1e-9)
-    d = straight_line_m(60.0, 25.0, 60.01, 25.0)
+    d = great_circle_m(60.0, 25.0, 60.01, 25.0)
     assert d == pytest.approx(EARTH_RADIUS_M * math.radians(0.01), rel=1e-12)
 
 

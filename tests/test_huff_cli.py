@@ -42,11 +42,11 @@ def test_huff_on_the_example_files(tmp_path: Path) -> None:
 
 def test_cost_table_equals_straight_lines(tmp_path: Path) -> None:
     from tradearea.demand import read_demand
-    from tradearea.huff import straight_line_m
+    from tradearea.distance import great_circle_m
 
     zones = read_demand(ZONES, spend=90.0)
     stores = pd.read_csv(STORES)
-    d = straight_line_m(
+    d = great_circle_m(
         zones["lat"].to_numpy()[:, None],
         zones["lon"].to_numpy()[:, None],
         stores["lat"].to_numpy()[None],

@@ -132,12 +132,12 @@ def test_surface_by_radius_matches_brute_force() -> None:
     stores = _stores()
     s = saturation_surface(homes, stores, spend=25.0, radius_m=600, resolution=9)
     assert len(s) > 5 and s["h3"].is_unique
-    from tradearea.huff import straight_line_m
+    from tradearea.distance import great_circle_m
 
     grocery = stores[stores["format"].isin(["supermarket", "convenience", "hypermarket"])]
     for row in s.sample(5, random_state=1).itertuples():
-        dh = straight_line_m(homes["lat"], homes["lon"], row.lat, row.lon)
-        ds = straight_line_m(grocery["lat"], grocery["lon"], row.lat, row.lon)
+        dh = great_circle_m(homes["lat"], homes["lon"], row.lat, row.lon)
+        ds = great_circle_m(grocery["lat"], grocery["lon"], row.lat, row.lon)
         # UTM vs great-circle differ by < 0.1 %: compare away from the radius edge
         if np.any(np.abs(dh - 600) < 2) or np.any(np.abs(ds - 600) < 2):
             continue

@@ -13,8 +13,7 @@ from tradearea._core.crs import WGS84
 from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
 
-# re-export for ui/competition_page, ui/sites_page, report/_project_sections, project/*,
-# cli/saturation, cli/huff and batch/steps; the lead moves callers to tradearea.formats
+# the format registry lives in tradearea.formats; these names stay importable from here
 from tradearea.formats import (  # noqa: F401
     CATEGORIES,
     FORMATS,

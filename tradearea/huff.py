@@ -26,10 +26,6 @@ from tradearea.travel_costs import (
     network_costs,
 )
 
-# re-export for ui/_sites_parts, report/sections, project/areas, project/analysis and
-# tests/test_huff_cli; the lead moves callers to tradearea.distance.great_circle_m
-straight_line_m = great_circle_m
-
 __all__ = [
     "MIN_DISTANCE_M",
     "MIN_TRAVEL_TIME_S",
@@ -43,7 +39,6 @@ __all__ = [
     "network_costs",
     "prepare_inputs",
     "probability_blocks",
-    "straight_line_m",
 ]
 
 DEFAULT_ALPHA = 1.0

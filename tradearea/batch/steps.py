@@ -13,9 +13,10 @@ from tradearea import scale, tradeareas
 from tradearea.batch.context import Context, Step
 from tradearea.batch.crm_import import import_crm, locate_customers
 from tradearea.batch.report import write_batch_report
-from tradearea.competition import FORMATS, normalise_format, read_competitors
+from tradearea.competition import read_competitors
 from tradearea.demand import read_demand, read_zones, spend_per_household
 from tradearea.errors import InputError
+from tradearea.formats import FORMATS, normalise_format
 from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA
 from tradearea.project.settings import load_settings
 from tradearea.project.summary import project_summary

@@ -10,6 +10,7 @@ import typer
 from tradearea._core.atomic import atomic_path
 from tradearea.cli._common import JSON_OPTION, cli_run, fail
 from tradearea.errors import InputError
+from tradearea.tiers import TIER_ORDER
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -186,7 +187,7 @@ def register(app: typer.Typer) -> None:
             info = result.summary()
             counts = result.imported.counts
             tiers = info["tiers"]
-            tier_text = ", ".join(f"{t} {tiers[t]}" for t in crm.TIER_ORDER if t in tiers)
+            tier_text = ", ".join(f"{t} {tiers[t]}" for t in TIER_ORDER if t in tiers)
             pareto = info["pareto_top20_share"]
             summary.line = (
                 f"crm: {counts['rows']} rows ({counts['accepted']} accepted, {counts['repaired']} "

@@ -263,7 +263,8 @@ def _choice(value: str, allowed: tuple[S, ...], option: str) -> S:
 
 
 def _format(value: str) -> str:
-    from tradearea.competition import FORMATS, normalise_format  # lazy: keeps CLI start-up fast
+    from tradearea.competition import normalise_format  # lazy: keeps CLI start-up fast
+    from tradearea.formats import FORMATS
 
     key = normalise_format(value)
     if key is None:

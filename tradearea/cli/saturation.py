@@ -169,7 +169,8 @@ def _report_repairs(read: Any, summary: Any) -> None:
 
 
 def _format(value: str) -> str:
-    from tradearea.competition import FORMATS, normalise_format  # lazy: keeps CLI start-up fast
+    from tradearea.competition import normalise_format  # lazy: keeps CLI start-up fast
+    from tradearea.formats import FORMATS
 
     key = normalise_format(value)
     if key is None:

@@ -16,8 +16,7 @@ from tradearea.crm.value import SEGMENTS
 from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
 
-# TIER_ORDER: re-export for crm.TIER_ORDER (ui/customers_page, cli/crm) and scale/crm_tables;
-# the lead moves callers to tradearea.tiers
+# tier labels live in tradearea.tiers; crm.TIER_ORDER names the order of CRM tables
 from tradearea.tiers import NO_LOCATION_NAME, OUTSIDE, TIER_LABELS, TIER_ORDER
 
 VALUABLE = ("champions", "loyal")

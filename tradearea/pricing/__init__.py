@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# FORMATS (the format keys) and canonical_format: re-exports for ui/pricing_page and
-# project/scenarios; the lead moves callers to tradearea.formats (FORMAT_KEYS, format_key)
+# the format keys and their lookup live in tradearea.formats; pricing.FORMATS and
+# pricing.canonical_format name them for scenario files
 from tradearea.formats import FORMAT_KEYS as FORMATS
 from tradearea.formats import format_key as canonical_format
 from tradearea.pricing.finance import equity_multiple, irr, irr_count, npv, payback_period

@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 
 from tradearea import geocode
-from tradearea.competition import FORMATS
+from tradearea.distance import great_circle_m
 from tradearea.errors import InputError
 from tradearea.forecast import forecast_candidate
-from tradearea.huff import straight_line_m
+from tradearea.formats import FORMATS
 from tradearea.privacy import DEFAULT_K, customer_cells
 from tradearea.project import market as mk
 from tradearea.project.settings import ProjectSettings
@@ -480,7 +480,7 @@ class SiteAnalysis:
         stops = self.ctx.region().transit
         if not len(stops):
             return 0
-        d = straight_line_m(stops["lat"], stops["lon"], self.site.lat, self.site.lon)
+        d = great_circle_m(stops["lat"], stops["lon"], self.site.lat, self.site.lon)
         near = stops[d <= ACCESS_RADIUS_M]
         return int(near["name"].nunique() + near["name"].isna().sum())
 

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from tradearea.competition import FORMATS, normalise_format
 from tradearea.errors import InputError
 from tradearea.forecast import candidate_store
+from tradearea.formats import FORMATS, normalise_format
 from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis
 from tradearea.project.market import next_candidate_id
 from tradearea.project.sites import Site

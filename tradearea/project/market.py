@@ -11,15 +11,14 @@ import numpy as np
 import pandas as pd
 
 from tradearea.competition import (
-    FORMATS,
     STORE_COLUMNS,
     competitors_from_region,
     fill_floor_area,
-    normalise_format,
     remove_matches,
 )
 from tradearea.demand import spend_per_household, zone_demand, zones_from_buildings
 from tradearea.errors import InputError
+from tradearea.formats import FORMATS, normalise_format
 
 if TYPE_CHECKING:
     from tradearea.project.settings import ProjectSettings

@@ -6,9 +6,9 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from tradearea import pricing
-from tradearea.competition import FORMATS
 from tradearea.errors import InputError
-from tradearea.pricing import canonical_format
+from tradearea.formats import FORMATS
+from tradearea.formats import format_key as canonical_format
 from tradearea.settings import data_dir
 
 if TYPE_CHECKING:

@@ -102,7 +102,7 @@ def project_sites(project: Project) -> list[Site]:
     list of Site
         Candidates (``kind='candidate'``), then own stores (``kind='store'``).
     """
-    from tradearea.competition import FORMATS
+    from tradearea.formats import FORMATS
 
     sites: list[Site] = []
     for layer, kind in (("candidates", "candidate"), ("stores", "store")):

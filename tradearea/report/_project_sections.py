@@ -134,8 +134,8 @@ def section_assumptions(
     sites: list[Site] | None = None,
 ) -> Section:
     """Every parameter the figures depend on, with where it comes from."""
-    from tradearea.competition import FORMATS
     from tradearea.demand import DEFAULT_HOUSEHOLD_SIZE
+    from tradearea.formats import FORMATS
 
     ctx = ctx if ctx is not None else ProjectAnalysis(project)
     settings = ctx.settings

@@ -160,7 +160,7 @@ def section_competition(
     project: Project, site: Site, *, ctx: ProjectAnalysis | None = None
 ) -> Section:
     """Competitors in the trade area and the IRS with and without the site."""
-    from tradearea.huff import straight_line_m
+    from tradearea.distance import great_circle_m
 
     sa = site_analysis(project, site, ctx)
     ctx = sa.ctx
@@ -168,7 +168,7 @@ def section_competition(
     existing = sa.existing()
     areas = sa.trade_areas()
     comp = existing.copy()
-    comp["distance_m"] = straight_line_m(comp["lat"], comp["lon"], site.lat, site.lon)
+    comp["distance_m"] = great_circle_m(comp["lat"], comp["lon"], site.lat, site.lon)
     tier = np.zeros(len(comp), dtype=int)
     for t, geom in zip(areas["tier"].astype(int), areas.geometry, strict=True):
         if geom is not None and not geom.is_empty:

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from tradearea._core.text import strip_accents as _strip_accents
-from tradearea.distance import great_circle_m
 
 NOISES = ("lowercase_no_accents", "typo", "abbreviation", "extra_spaces", "no_postcode")
 # Full word -> abbreviation, as people write them.
@@ -211,5 +210,3 @@ def synthetic_region(n_addresses: int = 50_000, *, seed: int = 7) -> pd.DataFram
     return pd.DataFrame(rows, columns=["street", "housenumber", "postcode", "city", "lon", "lat"])
 
 
-# re-export for benchmarks/bench_geocode; the lead moves callers to tradearea.distance
-distance_m = great_circle_m

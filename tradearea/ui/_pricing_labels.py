@@ -210,18 +210,6 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 KINDS: dict[str, str] = {key: kind for rows in INPUT_GROUPS.values() for key, _, _, kind, _ in rows}
 
-FORMAT_ZH = {
-    "convenience store": "便利店",
-    "supermarket": "超市",
-    "hypermarket": "大型超市",
-    "warehouse club": "仓储会员店",
-    "department store": "百货店",
-    "specialty store": "专业店",
-    "exclusive shop": "专卖店",
-    "home centre": "家居中心",
-    "shopping mall": "购物中心",
-    "specialty market": "专业市场",
-}
 MODES = {
     "lease": ("Lease only", "只租不售"),
     "sell": ("Sell only", "只售不租"),

@@ -47,14 +47,12 @@ STATUS_LABELS = {
 
 def nearest_address(region: Region, lat: float, lon: float, *, max_m: float = 60.0) -> str | None:
     """Return "street housenumber" of the region's address nearest to a point, if close."""
-    from tradearea.huff import straight_line_m
+    from tradearea.distance import great_circle_m
 
     addresses = region.addresses
     if not len(addresses):
         return None
-    d = straight_line_m(
-        addresses["lat"].to_numpy(float), addresses["lon"].to_numpy(float), lat, lon
-    )
+    d = great_circle_m(addresses["lat"].to_numpy(float), addresses["lon"].to_numpy(float), lat, lon)
     i = int(np.argmin(d))
     if d[i] > max_m:
         return None

@@ -14,6 +14,7 @@ from branca.element import Element
 from tradearea import calibration, competition, demand, forecast, saturation
 from tradearea import project as proj
 from tradearea._core.escaping import escape_html
+from tradearea.formats import CATEGORIES, FORMATS
 from tradearea.project import market as proj_market
 from tradearea.project.analysis import IRS_AFTER_LABEL, Unavailable
 from tradearea.tiers import tier_name
@@ -50,7 +51,7 @@ FORMAT_COLOURS = {
 
 
 def _fmt_label(key: str) -> str:
-    f = competition.FORMATS[key]
+    f = FORMATS[key]
     return tr(f.name_en, f.name_zh)
 
 
@@ -110,7 +111,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _settings(project: Any) -> dict[str, Any]:
-    keys = list(competition.FORMATS)
+    keys = list(FORMATS)
     c1, c2, c3 = st.columns(3)
     fmt = c1.selectbox(
         tr("Format tested", "测试业态"),
@@ -119,7 +120,7 @@ def _settings(project: Any) -> dict[str, Any]:
         format_func=_fmt_label,
         key="comp_format",
     )
-    category = competition.FORMATS[fmt].category
+    category = FORMATS[fmt].category
     current = proj_market.spend(project.settings, fmt, period="week")
     spend = c2.number_input(
         tr("Spending per household per week (RE)", "每户每周消费 (RE)"), min_value=0.0, value=float(current), step=5.0, key=f"comp_spend_{category}",
@@ -128,7 +129,7 @@ def _settings(project: Any) -> dict[str, Any]:
     if abs(float(spend) - current) > 1e-9:
         table = {**project.settings.spend_per_household, category: float(spend)}
         proj.set_settings(project, spend_per_household=table)
-    c3.caption(tr("Category", "品类") + ": " + tr(*competition.CATEGORIES[category]))
+    c3.caption(tr("Category", "品类") + ": " + tr(*CATEGORIES[category]))
     return {"format": fmt, "category": category, "spend": float(spend)}
 
 
@@ -229,7 +230,7 @@ def _candidate(
     c1, c2 = st.columns(2)
     area = c1.number_input(
         tr("Candidate floor area (m²)", "候选店营业面积 (m²)"), min_value=10.0,
-        value=float(competition.FORMATS[opts["format"]].default_floor_area_m2), step=50.0, key="comp_cand_area",
+        value=float(FORMATS[opts["format"]].default_floor_area_m2), step=50.0, key="comp_cand_area",
     )  # fmt: skip
     c2.caption(
         tr(

@@ -15,6 +15,7 @@ import streamlit as st
 from tradearea import crm
 from tradearea._core.escaping import escape_html, neutralise_frame
 from tradearea.settings import data_dir
+from tradearea.tiers import TIER_ORDER
 from tradearea.ui._common import current_project, offline_map, show_error, show_map, tr
 
 SEGMENT_COLOURS = {
@@ -213,7 +214,7 @@ def _segment_tab(result: crm.CrmResult) -> None:
         segment=[_seg(str(s)) for s in result.segment_tier["segment"]],
         tier=[_tier(str(t)) for t in result.segment_tier["tier_label"]],
     )[["segment", "tier", value]]
-    order = [_tier(t) for t in crm.TIER_ORDER]
+    order = [_tier(t) for t in TIER_ORDER]
     st.vega_lite_chart(
         long.rename(columns={value: "value"}),
         {

@@ -12,6 +12,7 @@ import streamlit as st
 from tradearea import pricing
 from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
+from tradearea.formats import FORMAT_KEYS, FORMATS
 from tradearea.project.scenarios import scenario_template
 from tradearea.settings import data_dir
 from tradearea.ui._common import current_project, show_error, tr
@@ -22,7 +23,6 @@ from tradearea.ui._pricing_charts import (
     sensitivity,
 )
 from tradearea.ui._pricing_labels import (
-    FORMAT_ZH,
     INPUT_GROUPS,
     KINDS,
     METRIC_LABELS,
@@ -200,8 +200,8 @@ def _inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
         left.text_input(tr("Site name", "项目名称"), key=_P + "site.name")
         right.selectbox(
             tr("Retail format", "业态"),
-            options=list(pricing.FORMATS),
-            format_func=lambda f: tr(f, FORMAT_ZH.get(f, f)),
+            options=list(FORMAT_KEYS),
+            format_func=lambda f: tr(FORMATS[f].name_en, FORMATS[f].name_zh),
             key=_P + "site.format",
         )
         for column, (key, _, _, _, step) in zip(st.columns(3), INPUT_GROUPS["site"], strict=True):

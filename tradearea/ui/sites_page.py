@@ -12,7 +12,7 @@ import streamlit as st
 from tradearea import project as proj
 from tradearea import sites
 from tradearea._core.escaping import escape_html, escape_markdown
-from tradearea.competition import FORMATS
+from tradearea.formats import FORMATS
 from tradearea.project.analysis import IRS_AFTER_LABEL
 from tradearea.ui._common import (
     add_store_markers,
