@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from rapidfuzz.distance import OSA
 
+from tradearea.distance import great_circle_m as distance_m
 from tradearea.geocode import account, geocode_frame, region_index
 from tradearea.geocode.matcher import max_edits
 from tradearea.geocode.normalise import key
 from tradearea.settings import REPO_DIR
-from tradearea.testing.geocode import NOISES, address_text, distance_m, noisy_address
+from tradearea.testing.geocode import NOISES, address_text, noisy_address
 
 WITHIN_M = 40.0
 # Real Helsinki streets outside the pack's 1 x 1.7 km extract, and made-up ones.

@@ -12,6 +12,7 @@ import pandas as pd
 
 from tradearea._core.text import fold
 from tradearea.errors import InputError
+from tradearea.io.reader import read_table as read_any
 
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -22,7 +23,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV (any common encoding and delimiter) or Excel sheet as text columns.
 
-    The file goes through the hardened reader :func:`tradearea.surveys.read_table` (size limit
+    The file goes through the hardened reader :func:`tradearea.io.reader.read_table` (size limit
     ``TRADEAREA_MAX_INPUT_MB``, zip-bomb check, column limit, encoding detection, title lines
     above the header skipped), so every upload path shares the same guards.
 
@@ -44,8 +45,6 @@ def read_table(
     InputError
         If the file cannot be read as a table, is empty or has a header but no rows.
     """
-    from tradearea.surveys import read_table as read_any
-
     path = Path(path)
     file = str(path)
     if not path.exists():
@@ -56,7 +55,12 @@ def read_table(
         raise InputError(msg, file=file)
     if not path.is_file():
         raise InputError("is not a regular file (expected a CSV or XLSX file)", file=file)
-    raw, _info = read_any(path, name=file)
+    known = (
+        aliases.match
+        if isinstance(aliases, SynonymTable)
+        else (SynonymTable(aliases).match if aliases else None)
+    )
+    raw, _info = read_any(path, name=file, known_header=known)
     frame = raw.apply(lambda s: s.str.strip()).replace({"": None})
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     if aliases:
