@@ -18,7 +18,7 @@ help:
 	@echo "make fuzz   run the atheris fuzz harness on the file readers"
 
 run: setup
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/tradearea app demo --port $(PORT)
 
 test: setup $(STAMPS)/dev
 	$(BIN)/python -m pytest
