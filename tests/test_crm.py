@@ -604,10 +604,12 @@ def test_pipeline_on_the_example_files_keeps_personal_data_out() -> None:
     assert len(c) == len(profile) - len(result.merges)
     assert c["tier_label"].astype(str).isin(crm.TIER_ORDER).all()
     assert result.segment_tier["customers"].sum() == len(c)
-    assert set(result.merges.columns) == {
+    assert set(result.merges.columns) == {  # ids and scores only
         "merged_id",
         "master_id",
         "score",
+        "linked_to",
+        "link_score",
         "decision",
         "merged_at",
     }

@@ -89,7 +89,15 @@ def test_transactions_with_dedup_to_xlsx_and_side_tables(tmp_path) -> None:
     ws = openpyxl.load_workbook(out).active
     assert ws.max_row - 1 == summary["customers"]
     log = pd.read_csv(merges)
-    assert log.columns.tolist() == ["merged_id", "master_id", "score", "decision", "merged_at"]
+    assert log.columns.tolist() == [
+        "merged_id",
+        "master_id",
+        "score",
+        "linked_to",
+        "link_score",
+        "decision",
+        "merged_at",
+    ]
     winback = pd.read_csv(wb)
     assert len(winback) == summary["winback"]
     assert (winback["segment"] == "at risk").all() and (winback["tier"] == 1).all()

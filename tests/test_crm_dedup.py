@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradearea import crm
 from tradearea.testing.crm import synthetic_people
@@ -197,3 +199,101 @@ def test_link_survey_respondents_by_member_id_and_contact() -> None:
         "contact",
     ]
     assert "R4" not in set(both["respondent_id"])
+
+
+def test_a_weak_title_record_joins_at_most_one_of_two_relatives() -> None:
+    # issue 18: two relatives share a home phone; "Mr Zhang" with that phone scores high
+    # against both, and connected groups used to merge all three
+    personal = pd.DataFrame(
+        {
+            "customer_id": ["Z1", "Z2", "Z3"],
+            "name": ["Zhang Wei", "Zhang Min", "Mr Zhang"],
+            "phone": ["010 6512 3456", "010 6512 3456", "+86 10 6512 3456"],
+            "email": ["zhang.wei@example.cn", "zhang.min@example.cn", None],
+        }
+    )
+    pairs = crm.find_duplicates(personal, min_score=0)
+    by_pair = pairs.set_index(["customer_id_a", "customer_id_b"])
+    assert by_pair.loc[("Z1", "Z2"), "score"] < 85  # the relatives stay apart on their own
+    weak = pairs[(pairs["customer_id_a"] == "Z3") | (pairs["customer_id_b"] == "Z3")]
+    assert (weak["score"] >= 85).sum() == 2  # the weak record matches both
+    groups = crm.duplicate_groups(pairs)
+    assert len(groups) == 2 and "Z3" in set(groups["customer_id"])  # joins exactly one
+    assert not {"Z1", "Z2"} <= set(groups["customer_id"])
+    assert pairs["vetoed"].sum() == 1
+    log = crm.merge_log(groups)
+    real = {
+        frozenset(k): v
+        for k, v in zip(
+            zip(pairs["customer_id_a"], pairs["customer_id_b"], strict=True),
+            pairs["score"],
+            strict=True,
+        )
+    }
+    for merged, master, score in log[["merged_id", "master_id", "score"]].to_numpy():
+        assert score == real[frozenset((merged, master))]
+
+
+def test_a_reviewed_weak_record_does_not_chain_two_rejected_people() -> None:
+    pairs = pd.DataFrame(
+        {
+            "customer_id_a": ["A", "B", "A"],
+            "customer_id_b": ["C", "C", "B"],
+            "score": [92.0, 90.0, 55.0],
+            "proposed": [True, True, False],
+        }
+    )
+    groups = crm.duplicate_groups(pairs, accepted=[True, True, False])
+    assert sorted(groups["customer_id"]) == ["A", "C"]
+    log = crm.merge_log(groups, decision="reviewed")
+    assert log[["merged_id", "master_id", "score"]].values.tolist() == [["C", "A", 92.0]]
+
+
+_NAMES = [
+    "Zhang Wei",
+    "Zhang Min",
+    "Mr Zhang",
+    "Wei Zhang",
+    "Anna Virtanen",
+    "Ana Virtanen",
+    "Mikko Virtanen",
+    "Mrs Virtanen",
+    None,
+]
+_PHONES = ["010 6512 3456", "0401234567", "0409876543", None]
+_EMAILS = ["zhang@example.cn", "anna@example.fi", "mikko@example.fi", None]
+_ADDRESSES = ["Bulevardi 5 A 3", "Bulevardi 5 A 4", "Chaoyang Rd 1", None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_NAMES),
+            st.sampled_from(_PHONES),
+            st.sampled_from(_EMAILS),
+            st.sampled_from(_ADDRESSES),
+        ),
+        min_size=2,
+        max_size=8,
+    )
+)
+def test_merging_is_consistent(rows: list[tuple[str | None, ...]]) -> None:
+    # no merged group holds two records whose pair score is below the merge threshold unless an
+    # exact identifier (same e-mail, same customer id) links them; a pair with no contact field
+    # on both sides (only agreeing names, or nothing) has no contact evidence to score
+    personal = pd.DataFrame(rows, columns=["name", "phone", "email", "address"])
+    personal.insert(0, "customer_id", [f"R{i}" for i in range(len(personal))])
+    groups = crm.duplicate_groups(crm.find_duplicates(personal, min_score=0))
+    keys = crm.match_keys(personal)
+    position = {c: k for k, c in enumerate(keys["customer_id"])}
+    for _, group in groups.groupby("master_id"):
+        for x, y in itertools.combinations(sorted(group["customer_id"]), 2):
+            pair = np.array([[position[x], position[y]]])
+            scored = crm.score_pairs(keys, pair).iloc[0]
+            contact = scored[["phone_sim", "email_sim", "address_sim"]].astype(float)
+            name = float(scored["name_sim"])
+            email_x, email_y = keys["email"].iloc[position[x]], keys["email"].iloc[position[y]]
+            exact = email_x != "" and email_x == email_y
+            unscored = contact.isna().all() and (np.isnan(name) or name >= 85)
+            assert scored["score"] >= 85 or exact or unscored, (x, y, scored)

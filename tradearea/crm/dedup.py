@@ -422,11 +422,86 @@ def find_duplicates(
     -------
     pandas.DataFrame
         Scored pairs (no personal data, only ids and similarities), best first, with
-        ``proposed``.
+        ``proposed`` (the pair scores at least ``threshold`` and its records end in one
+        consistent group, see :func:`consistent_clusters`) and ``vetoed`` (it scores at least
+        ``threshold`` but joining it would put two incompatible records in one group).
     """
     keys = match_keys(personal, fields=fields)
     pairs = candidate_pairs(keys, max_block=max_block)
     scored = score_pairs(keys, pairs)
-    scored = scored[scored["score"] >= min_score].reset_index(drop=True)
-    scored["proposed"] = scored["score"] >= threshold
-    return scored
+    group = consistent_clusters(keys, scored, threshold=threshold)
+    same = (
+        group.reindex(scored["customer_id_a"]).to_numpy()
+        == group.reindex(scored["customer_id_b"]).to_numpy()
+    )
+    strong = (scored["score"] >= threshold).to_numpy()
+    scored["proposed"] = strong & same
+    scored["vetoed"] = strong & ~same
+    return scored[scored["score"] >= min_score].reset_index(drop=True)
+
+
+def _compatible(keys: pd.DataFrame, left: list[int], right: list[int], threshold: float) -> bool:
+    """Whether every record of ``left`` may be the same person as every record of ``right``."""
+    pairs = np.array([(a, b) for a in left for b in right], dtype=np.int64)
+    scored = score_pairs(keys, pairs)
+    contact = scored[["phone_sim", "email_sim", "address_sim"]].to_numpy(dtype=float)
+    name = scored["name_sim"].to_numpy(dtype=float)
+    no_contact = np.isnan(contact).all(axis=1)
+    names_agree = np.isnan(name) | (name >= threshold)
+    email = keys.drop_duplicates("customer_id").set_index("customer_id")["email"]
+    email_a = email.reindex(scored["customer_id_a"]).to_numpy(dtype=object)
+    email_b = email.reindex(scored["customer_id_b"]).to_numpy(dtype=object)
+    same_email = (email_a != "") & (email_a == email_b)
+    same_id = (scored["customer_id_a"] == scored["customer_id_b"]).to_numpy()
+    ok = (scored["score"].to_numpy() >= threshold) | (no_contact & names_agree)
+    return bool((ok | same_email | same_id).all())
+
+
+def consistent_clusters(
+    keys: pd.DataFrame, scored: pd.DataFrame, *, threshold: float = 85.0
+) -> pd.Series:
+    """Group records into people so that every pair inside a group is compatible.
+
+    Pairs scoring at least ``threshold`` are taken best first; two groups are joined only when
+    every record of one is compatible with every record of the other: their pair scores at least
+    ``threshold``; or they have no contact field to compare (one has only a phone, the other only
+    an e-mail) and their names agree (name similarity at least ``threshold``) or one has no name;
+    or an exact identifier links them (the same e-mail, the same customer id). So a weak record ("Mr Zhang" with a home phone)
+    joins at most one of two relatives: the relatives' own low pair score (their given names
+    conflict) vetoes the second join. Chaining through a third record never merges a pair that
+    scored below the threshold.
+
+    Parameters
+    ----------
+    keys : pandas.DataFrame
+        From :func:`match_keys`.
+    scored : pandas.DataFrame
+        From :func:`score_pairs` (all candidate pairs, any score).
+    threshold : float
+        The merge threshold.
+
+    Returns
+    -------
+    pandas.Series
+        Group number per customer id (index), for the records in a group of two or more.
+    """
+    ids = keys["customer_id"].to_numpy(dtype=object)
+    position = {cid: k for k, cid in enumerate(ids)}
+    strong = scored[scored["score"] >= threshold]
+    members: dict[int, list[int]] = {}
+    owner: dict[int, int] = {}
+    for a_id, b_id in zip(strong["customer_id_a"], strong["customer_id_b"], strict=True):
+        a, b = position[a_id], position[b_id]
+        ga, gb = owner.get(a, a), owner.get(b, b)
+        if ga == gb:
+            continue
+        left, right = members.get(ga, [a]), members.get(gb, [b])
+        if not _compatible(keys, left, right, threshold):
+            continue
+        members[ga] = left + right
+        members.pop(gb, None)
+        for k in members[ga]:
+            owner[k] = ga
+    return pd.Series(
+        [owner[k] for k in owner], index=pd.Index([ids[k] for k in owner], name="customer_id")
+    )

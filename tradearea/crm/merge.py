@@ -6,8 +6,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from tradearea.crm.dedup import MATCH_FIELDS, _fold, candidate_pairs, match_keys, score_pairs
 
@@ -18,7 +16,12 @@ def duplicate_groups(
     accepted: pd.Series | np.ndarray | None = None,
     priority: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Join accepted pairs into groups of one person and pick each group's master id.
+    """Join accepted pairs into consistent groups of one person and pick each group's master id.
+
+    Accepted pairs are taken best score first; two groups are joined only when no pair between
+    them is in ``pairs`` without being accepted (a reviewer's rejection, or a pair below the
+    threshold, vetoes the join). So a weak record accepted with two people who were kept apart
+    joins only the better match, and no group holds a pair that was not accepted.
 
     Parameters
     ----------
@@ -32,41 +35,69 @@ def duplicate_groups(
     Returns
     -------
     pandas.DataFrame
-        ``customer_id, master_id, score`` for every record in a group of two or more, where
-        ``score`` is the best score linking the record into its group.
+        ``customer_id, master_id, score, linked_to, link_score`` for every record in a group of
+        two or more: ``score`` is the real score of the pair (record, master) (NaN for the master
+        itself and for a pair with nothing to compare, never scored), ``linked_to`` the record
+        whose accepted pair brought it into the group and ``link_score`` that pair's score.
     """
+    columns = ["customer_id", "master_id", "score", "linked_to", "link_score"]
     take = (
         pairs["proposed"]
         if accepted is None
         else pd.Series(np.asarray(accepted, dtype=bool), index=pairs.index)
-    )
-    chosen = pairs[take.to_numpy()]
-    if chosen.empty:
-        return pd.DataFrame({"customer_id": [], "master_id": [], "score": []})
-    ids = pd.Index(pd.unique(np.concatenate([chosen["customer_id_a"], chosen["customer_id_b"]])))
-    a, b = ids.get_indexer(chosen["customer_id_a"]), ids.get_indexer(chosen["customer_id_b"])
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
-    _, label = connected_components(graph, directed=False)
-    best = (
-        pd.concat(
-            [
-                chosen[["customer_id_a", "score"]].set_axis(["customer_id", "score"], axis=1),
-                chosen[["customer_id_b", "score"]].set_axis(["customer_id", "score"], axis=1),
-            ]
+    ).to_numpy(dtype=bool)
+    if not take.any():
+        return pd.DataFrame({c: [] for c in columns})
+    score_of = {
+        frozenset((a, b)): float(s)
+        for a, b, s in zip(
+            pairs["customer_id_a"], pairs["customer_id_b"], pairs["score"], strict=True
         )
-        .groupby("customer_id")["score"]
-        .max()
-    )
+    }
+    refused = {
+        frozenset((a, b))
+        for a, b in zip(
+            pairs.loc[~take, "customer_id_a"], pairs.loc[~take, "customer_id_b"], strict=True
+        )
+    }
+    chosen = pairs[take].sort_values("score", ascending=False, kind="stable")
+    members: dict[object, list[object]] = {}
+    owner: dict[object, object] = {}
+    linked: dict[object, tuple[object, float]] = {}
+    for a, b, s in zip(
+        chosen["customer_id_a"], chosen["customer_id_b"], chosen["score"], strict=True
+    ):
+        ga, gb = owner.get(a, a), owner.get(b, b)
+        if ga == gb:
+            continue
+        left, right = members.get(ga, [a]), members.get(gb, [b])
+        if any(frozenset((x, y)) in refused for x in left for y in right):
+            continue
+        linked.setdefault(b, (a, float(s)))
+        linked.setdefault(a, (b, float(s)))
+        members[ga] = left + right
+        members.pop(gb, None)
+        for k in members[ga]:
+            owner[k] = ga
+    ids = pd.Index(list(owner))
     rank = (
         priority.reindex(ids).fillna(-np.inf).to_numpy()
         if priority is not None
         else np.zeros(len(ids))
     )
-    table = pd.DataFrame({"customer_id": ids, "group": label, "rank": rank})
+    table = pd.DataFrame(
+        {"customer_id": ids, "group": [owner[k] for k in ids], "rank": rank}, index=range(len(ids))
+    )
+    table["group"] = pd.factorize(table["group"])[0]
     table = table.sort_values(["group", "rank", "customer_id"], ascending=[True, False, True])
     table["master_id"] = table.groupby("group")["customer_id"].transform("first")
-    table["score"] = best.reindex(table["customer_id"]).to_numpy()
-    return table[["customer_id", "master_id", "score"]].reset_index(drop=True)
+    table["score"] = [
+        np.nan if c == m else score_of.get(frozenset((c, m)), np.nan)
+        for c, m in zip(table["customer_id"], table["master_id"], strict=True)
+    ]
+    table["linked_to"] = [linked[c][0] for c in table["customer_id"]]
+    table["link_score"] = [linked[c][1] for c in table["customer_id"]]
+    return table[columns].reset_index(drop=True)
 
 
 def merge_log(groups: pd.DataFrame, *, decision: str = "auto") -> pd.DataFrame:
@@ -82,14 +113,20 @@ def merge_log(groups: pd.DataFrame, *, decision: str = "auto") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``merged_id, master_id, score, decision, merged_at`` (ids only, no personal data).
+        ``merged_id, master_id, score, linked_to, link_score, decision, merged_at`` (ids only, no
+        personal data): ``score`` is the real score of the pair (merged, master), NaN when the
+        two records had nothing to compare; ``linked_to`` and ``link_score`` name the pair that
+        brought the record into the group.
     """
     moved = groups[groups["customer_id"] != groups["master_id"]]
+    n = len(moved)
     return pd.DataFrame(
         {
             "merged_id": moved["customer_id"].to_numpy(),
             "master_id": moved["master_id"].to_numpy(),
             "score": moved["score"].to_numpy(),
+            "linked_to": moved["linked_to"].to_numpy() if "linked_to" in moved else [None] * n,
+            "link_score": moved["link_score"].to_numpy() if "link_score" in moved else [np.nan] * n,
             "decision": decision,
             "merged_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
         }
