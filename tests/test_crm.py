@@ -176,6 +176,42 @@ def test_rfm_ties_share_the_lower_score() -> None:
     assert f == [1, 1, 1, 1, 1, 1, 4, 4, 5, 5]  # rank(min) 1 -> 1, rank 7 -> 1 + floor(5*6/10) = 4
 
 
+def test_rfm_recency_ties_get_the_best_score() -> None:
+    # issue 18: three customers who bought on the reference date scored R = 3 (the tie group's
+    # lowest rank); they are the most recent customers and score 5, tie groups take their best rank
+    as_of = pd.Timestamp("2024-12-31")
+    days = [0, 0, 0, 3, 3, 10, 20, 40, 80, 160, 320, 700]
+    table = pd.DataFrame(
+        {
+            "last_purchase": [as_of - pd.Timedelta(days=d) for d in days],
+            "orders": [2] * len(days),
+            "revenue": [100.0] * len(days),
+        }
+    )
+    r = crm.rfm_scores(table, as_of=as_of)["r_score"].tolist()
+    assert r[:3] == [5, 5, 5]
+    # days 3 (x2): max rank 9 of 12 -> 1 + floor(5 * 8 / 12) = 4; then ranks 7, 6, ... 1
+    assert r[3:] == [4, 4, 3, 3, 2, 2, 1, 1, 1]
+    # frequency and money ties still share the lowest rank
+    assert crm.rfm_scores(table, as_of=as_of)["f_score"].eq(1).all()
+
+
+def test_rfm_worked_example_most_recent_customer_is_not_lost() -> None:
+    table = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "last_purchase": pd.to_datetime(["2024-11-20", "2024-11-20"]),
+            "orders": [3, 1],
+            "revenue": [12_000_000.0, 6_000_000.0],
+        }
+    )
+    scores = crm.rfm_scores(table, as_of="2024-12-31")
+    assert scores["r_score"].tolist() == [5, 5]  # tied on the latest date: both most recent
+    assert "lost" not in set(scores["segment"].astype(str))
+    single = crm.rfm_scores(table.iloc[:1], as_of="2024-12-31")
+    assert single["r_score"].tolist() == [5]
+
+
 def test_segment_rules_each_reachable() -> None:
     as_of = pd.Timestamp("2024-12-31")
     # 5 customers per R quintile: recency 1..25 days, each quintile with varied F and M

@@ -164,6 +164,40 @@ def test_rfm_quintiles_are_global_not_per_partition(cluster: object) -> None:
     )
 
 
+def test_best_tie_cuts_by_hand() -> None:
+    # recency ties share the best rank: 1 + floor(5 (max rank - 1) / n), the top tie group 5
+    tied = pd.Series([7.0] * 6 + [8.0, 9.0, 10.0, 10.0])
+    cuts = np.sort(tied.to_numpy())[select.best_tie_ranks(10)]
+    assert select.scores_from_cuts(tied, cuts, ties="best").tolist() == [3] * 6 + [4, 4, 5, 5]
+    both = pd.Series([1.0, 1.0])
+    cuts = np.sort(both.to_numpy())[select.best_tie_ranks(2)]
+    assert select.scores_from_cuts(both, cuts, ties="best").tolist() == [5, 5]
+
+
+def test_rfm_dask_equals_pandas_on_data_full_of_ties(cluster: object) -> None:
+    rng = np.random.default_rng(18)
+    n = 997
+    as_of = pd.Timestamp("2024-12-31")
+    table = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(n)],
+            # few distinct dates, many customers on the reference date itself
+            "last_purchase": as_of - pd.to_timedelta(rng.choice([0, 0, 0, 1, 7, 30, 365], n), "D"),
+            "orders": rng.choice([1, 1, 1, 2, 5], n),
+            "revenue": rng.choice([10.0, 10.0, 50.0, 200.0], n),
+        }
+    )
+    d = scale.to_dask(table, npartitions=4)
+    a, b = crm.rfm_scores(table, as_of=as_of), scale.rfm_scores(d, as_of=as_of).compute()
+    _same(a, b)
+    assert (a.loc[table["last_purchase"] == as_of, "r_score"] == 5).all()
+    for k in (2, 5, 7):  # tiny tables too: every customer tied on one date
+        small = table.iloc[:k].assign(last_purchase=as_of)
+        got = scale.rfm_scores(scale.to_dask(small, npartitions=2), as_of=as_of).compute()
+        _same(crm.rfm_scores(small, as_of=as_of), got)
+        assert (got["r_score"] == 5).all()
+
+
 def test_customers_from_transactions_dask_equals_pandas(cluster: object) -> None:
     tx = crm.read_crm(EXAMPLES / "crm_transactions.csv").table
     d = scale.to_dask(tx, npartitions=4)

@@ -302,18 +302,25 @@ def retention_rate_estimate(
     return float(np.clip(retained, 0.05, 0.95))
 
 
-def _quintile(values: pd.Series) -> pd.Series:
-    rank = values.rank(method="min")
+def _quintile(values: pd.Series, *, ties: str = "lowest") -> pd.Series:
+    """1 + floor(5 (rank - 1) / n); ``ties="best"`` gives a tie group its best rank and the top 5."""
+    rank = values.rank(method="max" if ties == "best" else "min")
     n = len(values)
-    return (1 + np.floor(5 * (rank - 1) / max(n, 1))).clip(1, 5).astype("int64")
+    score = (1 + np.floor(5 * (rank - 1) / max(n, 1))).clip(1, 5)
+    if ties == "best":
+        score = score.mask(values == values.max(), 5.0)
+    return score.astype("int64")
 
 
 @dask_aware("rfm_scores")
 def rfm_scores(customers: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Score recency, frequency and monetary value in quintiles (1-5) and name the segment.
 
-    Score = 1 + floor(5 x (rank - 1) / n) with ties sharing the lowest rank, so equal values get
-    equal scores. Recency is ranked on the negated days since the last purchase (recent = 5).
+    Score = 1 + floor(5 x (rank - 1) / n), so equal values get equal scores. Frequency and money
+    ties share the lowest rank. Recency is ranked on the negated days since the last purchase
+    (recent = 5) and its ties share the best rank (the tie group's highest): customers who bought
+    on the same day score as the best of them would, and those who bought on the most recent
+    date always score R = 5 (a customer is never "lost" for buying on the reference date).
     ``fm_score`` = ceil((F + M) / 2). Segments, first rule that holds:
 
     =========== =====================================================
@@ -340,7 +347,7 @@ def rfm_scores(customers: pd.DataFrame, *, as_of: pd.Timestamp | str | None = No
     """
     ref = _as_of(customers, as_of)
     recency = ((ref - customers["last_purchase"]) / DAY).astype(float)
-    r = _quintile(-recency)
+    r = _quintile(-recency, ties="best")
     f = _quintile(customers["orders"].astype(float))
     m = _quintile(customers["revenue"].astype(float))
     fm = (f + m + 1) // 2

@@ -16,6 +16,7 @@ from tradearea.crm.value import (
 )
 from tradearea.scale._dask import broadcast, compute, dask_config, is_dask, meta_of, partitions
 from tradearea.scale.select import (
+    best_tie_ranks,
     bracket_values,
     brackets,
     order_statistics,
@@ -225,7 +226,7 @@ def rfm_with_cuts(
     """
     ref = pd.Timestamp(as_of)
     recency = ((ref - customers["last_purchase"]) / DAY).astype(float)
-    r = scores_from_cuts(-recency, cuts["r"])
+    r = scores_from_cuts(-recency, cuts["r"], ties="best")
     f = scores_from_cuts(customers["orders"].astype(float), cuts["f"])
     m = scores_from_cuts(customers["revenue"].astype(float), cuts["m"])
     fm = (f + m + 1) // 2
@@ -278,8 +279,8 @@ def rfm_cuts(
 
     if n == 0:
         return {name: np.zeros(4 + len((extra or {}).get(name, []))) for name in ("r", "f", "m")}
-    ranks = quintile_ranks(n)
-    positions = {name: list(ranks) + list((extra or {}).get(name, [])) for name in ("r", "f", "m")}
+    ranks = {"r": best_tie_ranks(n), "f": quintile_ranks(n), "m": quintile_ranks(n)}
+    positions = {name: ranks[name] + list((extra or {}).get(name, [])) for name in ("r", "f", "m")}
     extract = _RfmExtract(ref)
     if sketches is None:
         sketches = compute([delayed(sketch)(p, extract) for p in parts])[0]

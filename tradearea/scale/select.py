@@ -187,8 +187,25 @@ def quintile_ranks(n: int) -> list[int]:
     return [max((k * n + 4) // 5 - 1, 0) for k in range(1, 5)]
 
 
-def scores_from_cuts(values: pd.Series, cuts: np.ndarray) -> pd.Series:
-    """Return quintile scores (int64, 1-5): 1 + the number of cut values that ``values`` exceed."""
+def best_tie_ranks(n: int) -> list[int]:
+    """Return the 0-based ranks whose values cut the quintiles when ties share the best rank.
+
+    With ties sharing the highest rank (the recency rule of :func:`tradearea.crm.rfm_scores`) a
+    value scores above k exactly when at least ceil(k n / 5) + 1 values are at most it, that is
+    when it reaches the value at 0-based rank ceil(k n / 5). Where that rank is past the end,
+    the cut is the largest value, which always scores 5. The score is 1 plus the number of
+    these four cut values that it reaches (``scores_from_cuts(..., ties="best")``).
+    """
+    return [min(-(-k * n // 5), max(n - 1, 0)) for k in range(1, 5)]
+
+
+def scores_from_cuts(values: pd.Series, cuts: np.ndarray, *, ties: str = "lowest") -> pd.Series:
+    """Return quintile scores (int64, 1-5): 1 + the number of cut values that ``values`` exceed.
+
+    With ``ties="best"`` (cuts from :func:`best_tie_ranks`) a value reaching a cut counts.
+    """
     v = values.to_numpy(dtype=float)
-    score = 1 + (v[:, None] > np.asarray(cuts, float)[None, :]).sum(axis=1)
+    c = np.asarray(cuts, float)[None, :]
+    above = v[:, None] >= c if ties == "best" else v[:, None] > c
+    score = 1 + above.sum(axis=1)
     return pd.Series(score.astype("int64"), index=values.index)
