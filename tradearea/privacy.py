@@ -28,15 +28,24 @@ PERSONAL_COLUMNS = frozenset(
 DEFAULT_K = 5  # smallest customer count shown on a map cell or in a table
 
 
-def check_k(k: int) -> int:
-    """Return ``k`` as an int of at least 1, or raise ValueError."""
-    try:
-        value = int(k)
-    except (TypeError, ValueError):
+def check_k(k: int, *, detailed: bool = False) -> int:
+    """Return ``k`` as an int, or raise ValueError.
+
+    ``True``, a fraction or a text is refused (never read as k = 1); a ``k`` below
+    :data:`DEFAULT_K` needs ``detailed`` (the logged personal-data switch).
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
         msg = f"k (smallest customer count shown) must be a whole number, not {k!r}"
-        raise ValueError(msg) from None
+        raise ValueError(msg)
+    value = int(k)
     if value < 1:
         msg = f"k (smallest customer count shown) must be at least 1, not {value}"
+        raise ValueError(msg)
+    if value < DEFAULT_K and not detailed:
+        msg = (
+            f"k (smallest customer count shown) below {DEFAULT_K} shows small groups of "
+            f"customers: it needs the detailed (personal data, logged) switch, not k = {value}"
+        )
         raise ValueError(msg)
     return value
 
@@ -73,7 +82,7 @@ def customer_cells(
     """
     import h3
 
-    k = check_k(k)
+    k = check_k(k, detailed=True)  # the caller (report, CLI) holds the k-below-default switch
     if customers is None or not len(customers) or "lat" not in customers:
         return _empty_cells(k)
     lat = pd.to_numeric(customers["lat"], errors="coerce").to_numpy(dtype=float)

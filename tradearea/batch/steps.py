@@ -353,7 +353,7 @@ def step_project(ctx: Context) -> dict[str, Any]:
     project = run_project(ctx)
     table = project_summary(project)
     write_table(table, ctx.out("summary.parquet"))
-    save_project(project, ctx.out("project.gpkg"))
+    save_project(project, ctx.out("project.gpkg"), overwrite=True)  # a rerun replaces its output
     sites = int(table["site_id"].nunique()) if len(table) else 0
     return {"sites": sites, "rows": len(table), "line": f"{sites} sites, {len(table)} rows"}
 

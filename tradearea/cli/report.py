@@ -83,12 +83,14 @@ def register(app: typer.Typer) -> None:
                 k=k,
                 charts=kind in ("pdf", "html"),
             )
-            data = rep.render(built, kind, out)
+            data = rep.render(built, kind)
+            # the audit entry comes before the file: a failure to log blocks the export
             rep.record_export(proj, built, kind, file=out.name)
             saved = False
             if detailed and proj.path is not None:
                 save_project(proj)  # the audit entry of a personal-data export must persist
                 saved = True
+            rep.write_atomic(out, data)
             missing = built.availability()
             sections = built.sections()
             s.line = (

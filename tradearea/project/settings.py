@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tradearea.errors import InputError
 from tradearea.huff import DEFAULT_ALPHA, DEFAULT_BETA
@@ -119,7 +127,7 @@ class ProjectSettings(BaseModel):
     spend_per_household: dict[str, float] = Field(default_factory=dict)
     taboo_ticks: dict[str, dict[str, bool]] = Field(default_factory=dict)
     scorecard_weights: dict[str, float] = Field(default_factory=dict)
-    privacy_k: int = Field(default=DEFAULT_K, ge=1, le=1000)
+    privacy_k: StrictInt = Field(default=DEFAULT_K, ge=DEFAULT_K, le=1000)
     survey_file: str | None = None
     crm_file: str | None = None
     sales_forecast: SalesForecast | None = None

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import getpass
 import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +41,25 @@ def _empty_layer() -> gpd.GeoDataFrame:
 def now_iso() -> str:
     """Return the current UTC time as ISO 8601 (seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    """Return the login name of whoever runs tradearea (``unknown`` when there is none)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+class ProjectChangedError(InputError):
+    """The project file changed on disk since this project was opened (another save)."""
+
+
+class ProjectExistsError(InputError):
+    """Saving would replace another project file: ask first, then save with ``overwrite``."""
+
+
+SAVE_LOCK_SECONDS = 30.0
 
 
 @dataclass
@@ -70,6 +94,7 @@ class Project:
     settings: ProjectSettings = field(default_factory=ProjectSettings)
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
+    revision: str | None = None  # of the file this was opened from or last saved to
 
     def __post_init__(self) -> None:
         for name in LAYERS:
@@ -97,6 +122,7 @@ class Project:
             settings=self.settings.model_copy(deep=True),
             scenarios=json.loads(json.dumps(self.scenarios, default=str)),
             log=[dict(e) for e in self.log],
+            revision=self.revision,
         )
 
     def record(self, what: str, **details: Any) -> dict[str, Any]:
@@ -109,7 +135,7 @@ class Project:
         **details
             What else to keep (file, rows, format, online provider, detailed or aggregated ...).
         """
-        entry = {"at": now_iso(), "what": what, **details}
+        entry = {"at": now_iso(), "what": what, "user": current_user(), **details}
         self.log.append(entry)
         return entry
 
@@ -207,6 +233,7 @@ def open_project(target: str | Path) -> Project:
         settings=load_settings(raw_settings, file=str(path)),
         scenarios=scenarios,
         log=log,
+        revision=_meta_revision(meta),
     )
     for step in range(version, SCHEMA_VERSION):
         _MIGRATIONS[step](project)
@@ -246,11 +273,17 @@ def _read_layers(path: Path) -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
-def save_project(project: Project, path: str | Path | None = None) -> Path:
-    """Save ``project`` as one GeoPackage, atomically.
+def save_project(
+    project: Project, path: str | Path | None = None, *, overwrite: bool = False
+) -> Path:
+    """Save ``project`` as one GeoPackage, atomically, without losing another session's save.
 
-    The file is written next to the target under a temporary name, flushed to disk, then renamed
-    over the target: a crash mid-save leaves the previous version intact.
+    The file is written next to the target under a unique temporary name, flushed to disk, then
+    renamed over the target: a crash mid-save leaves the previous version intact. Saves of one
+    file take turns (a lock file beside it); a save over a file that changed since this project
+    was opened or saved is refused (:class:`ProjectChangedError`: reload, or save as), and so is
+    a save over another existing file unless ``overwrite`` (:class:`ProjectExistsError`). The
+    file is readable by its owner only. A failed save leaves no ``save`` entry in the log.
 
     Parameters
     ----------
@@ -258,28 +291,113 @@ def save_project(project: Project, path: str | Path | None = None) -> Path:
         The project.
     path : str or pathlib.Path, optional
         Where to save (``project.path`` by default; "save as" when given).
+    overwrite : bool
+        Replace an existing file this project was not opened from (the user said yes).
 
     Returns
     -------
     pathlib.Path
-        The saved file; ``project.path`` is set to it.
-    """
-    import pyogrio
+        The saved file; ``project.path`` and ``project.revision`` are set to it.
 
+    Raises
+    ------
+    ProjectChangedError, ProjectExistsError
+        As above; nothing is written.
+    InputError
+        When there is no target, or the folder cannot be written (read-only, disk full).
+    """
     target = Path(path) if path is not None else project.path
     if target is None:
         raise InputError("the project has no file yet: choose where to save it (save as)")
     target = target.with_suffix(".gpkg") if target.suffix.lower() != ".gpkg" else target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    project.record("save", file=target.name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _save_lock(target):
+            _check_not_lost(project, target, overwrite=overwrite)
+            revision = _write_project(project, target)
+    except OSError as exc:
+        msg = f"cannot save the project: {exc.strerror or exc}"
+        raise InputError(msg, file=str(target)) from None
+    project.path = target
+    project.revision = revision
+    remember_recent(target)
+    return target
+
+
+@contextlib.contextmanager
+def _save_lock(target: Path) -> Iterator[None]:
+    """Hold the lock file beside ``target`` (waits at most :data:`SAVE_LOCK_SECONDS`)."""
+    lock = target.with_name(f".{target.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + SAVE_LOCK_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    msg = "another save of this project is still running; try again"
+                    raise InputError(msg, file=str(target)) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _meta_revision(meta: dict[str, Any]) -> str | None:
+    value = meta.get("revision") or meta.get("saved_at")
+    return None if value is None else str(value)
+
+
+def _file_revision(path: Path) -> str | None:
+    """Return the revision stored in a project file (``None`` if it has none or is no project)."""
+    try:
+        meta = _read_tables(path).get("project_meta")
+        return (
+            None
+            if meta is None
+            else _meta_revision(dict(zip(meta["key"], meta["value"], strict=True)))
+        )
+    except (sqlite3.DatabaseError, KeyError, ValueError):
+        return None
+
+
+def _check_not_lost(project: Project, target: Path, *, overwrite: bool) -> None:
+    if not target.exists():
+        return
+    same = project.path is not None and Path(project.path).resolve() == target.resolve()
+    if not same:
+        if not overwrite:
+            msg = (
+                f"a project named {target.name} already exists: replace it, or save under "
+                "another name"
+            )
+            raise ProjectExistsError(msg, file=str(target))
+        return
+    on_disk = _file_revision(target)
+    if project.revision is not None and on_disk != project.revision:
+        msg = (
+            "the project file changed since you opened it (saved from another session): "
+            "reload it, or save yours under another name"
+        )
+        raise ProjectChangedError(msg, file=str(target))
+
+
+def _write_project(project: Project, target: Path) -> str:
+    """Write ``project`` over ``target`` (caller holds the lock); return the new revision."""
+    import pyogrio
+
     for stale in target.parent.glob(f".{glob_escape(target.stem)}.*.tmp.gpkg*"):
-        stale.unlink(missing_ok=True)  # left by an interrupted save
+        stale.unlink(missing_ok=True)  # left by an interrupted save (saves hold the lock)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent
     )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
+    revision = uuid.uuid4().hex
+    entry = project.record("save", file=target.name)
     try:
         written = []
         for name in LAYERS:
@@ -291,6 +409,8 @@ def save_project(project: Project, path: str | Path | None = None) -> Path:
             if frame.geometry.isna().all():
                 kwargs["geometry_type"] = "Unknown"
             pyogrio.write_dataframe(frame, tmp, **kwargs)
+            if not written:
+                os.chmod(tmp, 0o600)  # personal data: the owner only, from the first layer on
             written.append(name)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
@@ -298,6 +418,7 @@ def save_project(project: Project, path: str | Path | None = None) -> Path:
             "region": project.region,
             "tradearea_version": __version__,
             "saved_at": now_iso(),
+            "revision": revision,
             "layers": json.dumps(written),
         }
         tables = {
@@ -331,16 +452,17 @@ def save_project(project: Project, path: str | Path | None = None) -> Path:
                 layer=table,
                 driver="GPKG",
             )
+        os.chmod(tmp, 0o600)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        with contextlib.suppress(ValueError):
+            project.log.remove(entry)  # a failed save is not logged as a save
         raise
-    project.path = target
-    remember_recent(target)
-    return target
+    return revision
 
 
 def glob_escape(text: str) -> str:

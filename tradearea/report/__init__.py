@@ -103,7 +103,7 @@ def build_report(
     """
     keys = _section_keys(sections)
     try:
-        k = check_k(k if k is not None else project.settings.privacy_k)
+        k = check_k(k if k is not None else project.settings.privacy_k, detailed=detailed)
     except ValueError as exc:
         raise InputError(str(exc), column="k") from None
     ctx = ProjectAnalysis(project, k=k, draw=charts)

@@ -101,11 +101,12 @@ def status_strip() -> None:
         for label, done in steps
     ]
     saved = (
-        (tr("saved: ", "已保存：") + project.path.name)
+        (tr("saved: ", "已保存：") + escape_markdown(project.path.name))
         if project.path
         else tr("not saved", "未保存")
     )
-    st.caption(f"**{project.name}** · " + " · ".join(parts) + f" · {saved}")
+    # a project's name is data: shown as text, never Markdown (no image fetched, no link)
+    st.caption(f"**{escape_markdown(project.name)}** · " + " · ".join(parts) + f" · {saved}")
 
 
 def current_region() -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import folium
 import streamlit as st
 
 from tradearea._core.atomic import write_bytes_atomic
-from tradearea._core.escaping import escape_html
+from tradearea._core.escaping import escape_html, escape_markdown
 from tradearea.errors import InputError
 from tradearea.project import workspace
 from tradearea.project.commands import set_settings
@@ -26,6 +27,27 @@ from tradearea.ui._common import (
 )
 
 
+def _save(project: workspace.Project, target: Path, *, overwrite: bool) -> None:
+    """Save, asking before replacing another file; a changed file is never overwritten."""
+    try:
+        path = workspace.save_project(project, target, overwrite=overwrite)
+    except workspace.ProjectExistsError:
+        st.session_state["save_confirm"] = str(target)
+    except workspace.ProjectChangedError as exc:
+        show_error(exc)
+        st.info(
+            tr(
+                "Nothing was saved. Open the file again (Open tab) to see the other changes, "
+                "or type another name above to save yours as a new project.",
+                "未保存。请重新打开该文件查看其他更改，或在上方输入新名称另存为新项目。",
+            )
+        )
+    except Exception as exc:
+        show_error(exc)
+    else:
+        st.success(tr(f"Saved to {path}", f"已保存到 {path}"))
+
+
 def _project_files() -> None:
     project = current_project()
     tab_save, tab_open, tab_new = st.tabs(
@@ -34,14 +56,20 @@ def _project_files() -> None:
     with tab_save:
         default = project.path.stem if project.path else project.name
         name = st.text_input(tr("Save as", "另存为"), value=default, key="save_name")
+        target = projects_dir() / workspace.safe_project_filename(name)
         if st.button(tr("Save project", "保存项目"), key="save_btn", type="primary"):
-            target = projects_dir() / workspace.safe_project_filename(name)
-            try:
-                path = workspace.save_project(project, target)
-            except Exception as exc:
-                show_error(exc)
-            else:
-                st.success(tr(f"Saved to {path}", f"已保存到 {path}"))
+            st.session_state.pop("save_confirm", None)
+            _save(project, target, overwrite=False)
+        if st.session_state.get("save_confirm") == str(target):
+            st.warning(
+                tr(
+                    f"A project named {escape_markdown(target.name)} already exists. Replace it?",
+                    f"已有名为 {escape_markdown(target.name)} 的项目。要替换它吗？",
+                )
+            )
+            if st.button(tr("Replace it", "替换"), key="save_replace"):
+                st.session_state.pop("save_confirm", None)
+                _save(project, target, overwrite=True)
         if project.path:
             st.caption(tr("File", "文件") + f": {project.path}")
     with tab_open:
@@ -111,7 +139,7 @@ def page() -> None:
     project = current_project()
     region = current_region()
     st.header(tr("Project", "项目"))
-    st.subheader(project.name)
+    st.subheader(escape_markdown(project.name))  # data, not Markdown
     with st.expander(
         tr("Project file: save, open, new", "项目文件：保存、打开、新建"), expanded=False
     ):
