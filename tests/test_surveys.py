@@ -464,3 +464,26 @@ def test_one_header_engine_reports_how_each_header_mapped() -> None:
     assert got.report()["canonical"].isna().sum() == 2
     crm_map = map_headers(["客户编号", "Revenue (EUR)"], CRM_COLUMNS, given={"orders": "x"})
     assert crm_map.renames["客户编号"] == "customer_id" and crm_map.how["x"] == "given"
+
+
+def test_gbk_file_with_lines_that_look_like_utf8_is_one_encoding() -> None:
+    # issue 18: "30元" in GBK is valid UTF-8 ("30Ԫ"); the file was read line by line and the
+    # summary said "utf-8 (+gb18030 on 4 lines)"
+    rows = [["id", "price", "address"], ["R1", "30元", "上海市黄浦区南京东路100号"]]
+    rows += [["R2", "30元", "x"], ["R3", "40元", "y"], ["R4", "上海", "北京市朝阳区"]]
+    data = _csv(rows).encode("gbk")
+    frame, info = read_table(data, name="gbk.csv")
+    assert info.encoding == "gb18030"
+    assert frame["price"].tolist() == ["30元", "30元", "40元", "上海"]
+
+
+def test_truly_mixed_file_is_reported_with_its_lines() -> None:
+    head = "id,address\nR1,上海市黄浦区南京东路100号\n".encode()
+    tail = "R2,北京市朝阳区\nR3,广州市天河区\n".encode("gbk")
+    frame, info = read_table(head + tail, name="mixed.csv")
+    assert frame["address"].tolist() == [
+        "上海市黄浦区南京东路100号",
+        "北京市朝阳区",
+        "广州市天河区",
+    ]
+    assert info.encoding == "utf-8 (+gb18030 on lines 3, 4)"

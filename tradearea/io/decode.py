@@ -85,26 +85,63 @@ def decode_bytes(data: bytes, *, encoding: str | None, file: str) -> tuple[str, 
 
 
 def _mixed_utf8(data: bytes) -> tuple[str, str] | None:
-    """Lines in UTF-8 and others in a legacy encoding (files pasted together from two sources)."""
+    """Lines in UTF-8 and others in a legacy encoding (files pasted together from two sources).
+
+    A legacy file (GBK, Big5) often has lines whose bytes happen to be valid UTF-8 (``30元`` in
+    GBK is ``30Ԫ`` in UTF-8). Those lines are read in UTF-8 only when UTF-8 makes them more
+    plausible text than the file's legacy encoding; otherwise the whole file is one encoding.
+    """
     lines = data.split(b"\n")
-    ok = bad = 0
-    for line in lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            ok += 1
-        except UnicodeDecodeError:
-            bad += 1
-    if not ok or not bad:
+    wide = [k for k, line in enumerate(lines) if not line.isascii()]
+    good = [k for k in wide if _is_utf8(lines[k])]
+    bad = [k for k in wide if not _is_utf8(lines[k])]
+    if not good or not bad:
         return None
-    failing = b"\n".join(ln for ln in lines if not ln.isascii() and not _is_utf8(ln))
+    failing = b"\n".join(lines[k] for k in bad)
     _, fallback, _ = max(_candidates(failing), key=lambda c: c[0])
+    valid = b"\n".join(lines[k] for k in good)
+    as_legacy = _plausibility(valid.decode(fallback, errors="replace"), fallback)
+    if as_legacy > _utf8_plausibility(valid.decode("utf-8")):
+        try:
+            return data.decode(fallback), fallback
+        except UnicodeDecodeError:
+            pass
     text = "\n".join(
         ln.decode("utf-8") if _is_utf8(ln) else ln.decode(fallback, errors="replace")
         for ln in lines
     )
-    return text, f"utf-8 (+{fallback} on {bad} lines)"
+    numbers = [str(k + 1) for k in bad]
+    shown = ", ".join(numbers[:10]) + (
+        f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    )
+    noun = "line" if len(bad) == 1 else "lines"
+    return text, f"utf-8 (+{fallback} on {noun} {shown})"
+
+
+def _plausibility(text: str, name: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common in encoding ``name``."""
+    if name in {"gb18030", "big5"}:
+        common = _common_gb if name == "gb18030" else _common_big5
+        wide = [c for c in text if ord(c) > 127]
+        return sum(map(common, wide)) / len(wide) if wide else 1.0
+    return _latin_plausibility(text)
+
+
+def _utf8_plausibility(text: str) -> float:
+    """Share of the non-ASCII characters that are common Chinese, CJK punctuation or Latin letters."""
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 1.0
+    good = sum(
+        _common_gb(c)
+        or _common_big5(c)
+        or c in _LATIN_EXTRA
+        or (c.isalpha() and ord(c) < 0x250)
+        or 0x3000 <= ord(c) <= 0x303F
+        or 0xFF00 <= ord(c) <= 0xFFEF
+        for c in wide
+    )
+    return good / len(wide)
 
 
 def _is_utf8(line: bytes) -> bool:
