@@ -170,3 +170,33 @@ def test_two_browsers_saving_one_project(tmp_path: Path, browser: object) -> Non
         second.get_by_text("Saved to").wait_for(timeout=60_000)
     finally:
         stop_app(proc)
+
+
+def test_a_project_setting_never_reads_a_file_outside_its_folder(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET-LINE\n")
+    folder = tmp_path / "projects"
+    p = _project()
+    workspace.save_project(p, folder / "p.gpkg")
+    for value in (str(secret), "../secret.txt", "/etc/passwd"):
+        with pytest.raises(InputError, match="outside the project's folder") as info:
+            workspace.project_data_file(p, value, setting="crm_file")
+        assert "SECRET" not in str(info.value) and "root:" not in str(info.value)
+    (folder / "crm.csv").write_text("customer_id\n1\n")
+    assert (
+        workspace.project_data_file(p, "crm.csv", setting="crm_file")
+        == (folder / "crm.csv").resolve()
+    )
+
+
+def test_report_of_a_hostile_project_does_not_read_its_crm_file(tmp_path: Path) -> None:
+    from tradearea import report
+
+    secret = tmp_path / "credentials"
+    secret.write_text("aws_secret_access_key=SECRET-LINE\n")
+    p = workspace.open_project("demo")
+    p.settings = p.settings.model_copy(update={"crm_file": str(secret)})
+    workspace.save_project(p, tmp_path / "projects" / "hostile.gpkg")
+    html = report.render(report.build_report(p, sections=["crm"]), "html").decode()
+    assert "SECRET" not in html
+    assert "outside the project" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -10,12 +11,23 @@ import pandas as pd
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
+_SPLITS = re.compile(r"([;,\t\n])")
+
+
+def _risky(piece: str) -> bool:
+    text = piece.lstrip(' "')  # not the apostrophe: neutralised text stays as it is
+    return text.startswith(_FORMULA_START) and not _plain_number(text)
+
+
 def neutralise_formula(value: Any) -> Any:
-    """Return ``value`` with a leading apostrophe if a spreadsheet would run it as a formula.
+    """Return ``value`` so that no spreadsheet runs any part of it as a formula.
 
     Strings starting with ``= + - @``, a tab or a carriage return (OWASP CSV injection list, plus
-    their full-width forms) are prefixed with ``'``. Numbers, and strings that are plain numbers
-    such as ``-12.5``, are left alone.
+    their full-width forms) are prefixed with ``'``. So is every piece after a ``;`` or ``,`` (a
+    semicolon- or comma-locale Excel splits a cell there when the writer did not quote it), a tab
+    or a line break. A lone carriage return becomes a line feed, which every CSV writer quotes,
+    so a row cannot split into a new row starting with a formula. Numbers, and strings that are
+    plain numbers such as ``-12.5``, are left alone.
 
     Parameters
     ----------
@@ -27,13 +39,26 @@ def neutralise_formula(value: Any) -> Any:
     Any
         The value, neutralised if it is risky text.
     """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    if not isinstance(value, str):
         return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = _SPLITS.split(value)
+    later = [i for i in range(2, len(pieces), 2) if _risky(pieces[i])]
+    first = value.startswith(_FORMULA_START) and not _plain_number(value)
+    if not first and not later:
+        return value
+    for i in later:
+        pieces[i] = "'" + pieces[i]
+    return ("'" if first else "") + "".join(pieces)
+
+
+def _plain_number(text: str) -> bool:
     try:
-        float(value.replace(",", ""))
+        float(text.replace(",", ""))
     except ValueError:
-        return "'" + value
-    return value
+        return False
+    return True
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

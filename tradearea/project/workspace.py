@@ -240,6 +240,50 @@ def open_project(target: str | Path) -> Project:
     return project
 
 
+def project_data_file(project: Project, value: str, *, setting: str) -> Path:
+    """Return the file a project setting names, only if it lies inside the project's folder.
+
+    A project file is data, not an instruction: a setting such as ``crm_file`` never makes
+    tradearea read a file elsewhere on this computer (``/etc/passwd``, ``~/.aws/credentials``).
+    The message names the setting, never the file's content.
+
+    Parameters
+    ----------
+    project : Project
+        A saved project (its folder is where its files may be).
+    value : str
+        The setting's value (a name relative to the project's folder).
+    setting : str
+        The setting's name, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved file.
+
+    Raises
+    ------
+    InputError
+        Outside the folder, not a regular file, or the project is not saved.
+    """
+    shown = Path(str(value)).name
+    if project.path is None:
+        msg = f"setting {setting} names {shown!r}, but the project is not saved: choose the file"
+        raise InputError(msg, column=setting)
+    folder = Path(project.path).resolve().parent
+    candidate = (folder / str(value)).resolve()
+    if not candidate.is_relative_to(folder):
+        msg = (
+            f"setting {setting} names a file outside the project's folder ({shown!r}); it is "
+            "not read: choose the file on its page"
+        )
+        raise InputError(msg, file=str(project.path), column=setting)
+    if not candidate.is_file():
+        msg = f"setting {setting}: the file {shown!r} is not found beside the project"
+        raise InputError(msg, file=str(project.path), column=setting)
+    return candidate
+
+
 def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
     uri = f"file:{path.resolve()}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from tradearea.errors import InputError
 from tradearea.project.analysis import (
     IRS_AFTER_LABEL,
     IRS_BEFORE_LABEL,
@@ -15,6 +16,7 @@ from tradearea.project.analysis import (
     SiteAnalysis,
     Unavailable,
 )
+from tradearea.project.workspace import project_data_file
 from tradearea.report import charts
 from tradearea.report._guard import guarded, money_unit, site_analysis
 from tradearea.report.charts import TIER_NAMES
@@ -334,13 +336,12 @@ def _crm_customers(sa: SiteAnalysis) -> pd.DataFrame:
         return pd.DataFrame(customers.drop(columns="geometry", errors="ignore"))
     source = sa.ctx.settings.crm_file
     if source:
-        from pathlib import Path
-
         from tradearea import crm
 
-        path = Path(str(source))
-        if not path.is_file():
-            raise Unavailable(f"the project's CRM file {path.name} is not found")
+        try:  # only a file inside the project's folder; the message never shows its content
+            path = project_data_file(sa.ctx.project, str(source), setting="crm_file")
+        except InputError as exc:
+            raise Unavailable(exc.message) from None
         areas = sa.trade_areas()[["store_id", "tier", "geometry"]]
         result = crm.analyse_crm(path, areas, region=sa.ctx.project.region)
         return result.customers
