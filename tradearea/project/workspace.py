@@ -443,7 +443,7 @@ def _write_project(project: Project, target: Path) -> str:
     revision = uuid.uuid4().hex
     entry = project.record("save", file=target.name)
     try:
-        written = []
+        written: list[str] = []
         for name in LAYERS:
             frame = project.layers.get(name)
             if frame is None:
