@@ -117,6 +117,25 @@ def test_candidate_forecast(tmp_path: Path) -> None:
     assert fc["irs"]["irs_with_candidate"] < fc["irs"]["irs"]
 
 
+def test_huff_demand_with_origin_demand_lat_lon_and_no_households(tmp_path: Path) -> None:
+    # issue 18: the help promises "origin_id, demand (or households), lat, lon"; without a
+    # households column the command stopped with "required column 'households' is missing"
+    zones = tmp_path / "zones.csv"
+    zones.write_text(
+        "origin_id,demand,lat,lon\nZ1,1000,60.170,24.940\nZ2,2000,60.180,24.950\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sales.csv"
+    code, summary = _run(
+        "huff", "--stores", STORES, "--demand", str(zones), "--out", str(out), "--json",
+        "--candidate", "60.1675,24.945", "--candidate-area", "1200",
+    )  # fmt: skip
+    assert code == 0, summary
+    assert summary["zones"] == 2 and summary["total_demand"] == pytest.approx(3000.0)
+    assert pd.read_csv(out)["expected_sales"].sum() == pytest.approx(3000.0)
+    assert "spend_per_household" not in summary  # the file's demand was used as given
+
+
 def test_huff_bad_input_exits_2_naming_file_row_column(tmp_path: Path) -> None:
     od = tmp_path / "od.csv"
     od.write_text("origin_id,store_id,cost\nZ01,C01,100\nZ01,NOPE,200\n", encoding="utf-8")

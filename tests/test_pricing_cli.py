@@ -37,6 +37,29 @@ def test_example_scenario_writes_results_and_json_summary(tmp_path: Path) -> Non
     assert "IRR" in result.stderr and "pricing:" in result.stderr
 
 
+def test_empty_scenario_says_which_defaults_it_used(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    result = runner.invoke(
+        app, ["pricing", str(empty), "--out", str(tmp_path / "r.json"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["defaults_used"] == list(pricing.GROUPS)
+    assert "no inputs" in result.stderr and "site, costs, rents" in result.stderr
+    part = tmp_path / "part.toml"
+    part.write_text("[rents]\nvacancy = 0.1\n", encoding="utf-8")
+    result = runner.invoke(app, ["pricing", str(part), "--out", str(tmp_path / "r.json"), "--json"])
+    summary = json.loads(result.stdout)
+    assert (
+        "rents" not in summary["defaults_used"]
+        and "rents.base_rent_per_m2_month" in summary["defaults_used"]
+    )
+    assert "defaults used for site, costs" in result.stderr
+    full = runner.invoke(app, ["pricing", str(EXAMPLE), "--out", str(tmp_path / "r.json")])
+    assert "defaults used" not in full.stderr
+
+
 def test_grid_over_two_inputs(tmp_path: Path) -> None:
     out = tmp_path / "grid.json"
     result = runner.invoke(

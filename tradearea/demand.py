@@ -189,8 +189,8 @@ def read_zones(
     Parameters
     ----------
     path : str or pathlib.Path
-        The file. Columns: population and/or households, optional income, optional origin_id
-        and demand (English or Chinese headers).
+        The file. Columns: population and/or households (optional where ``demand`` is
+        given), optional income, optional origin_id and demand (English or Chinese headers).
     household_size : float
         Households = population / household_size where only population is given.
 
@@ -271,7 +271,8 @@ def _zone_table(
     file: str,
     household_size: float,
 ) -> gpd.GeoDataFrame:
-    if "households" not in table.columns and "population" not in table.columns:
+    has_demand = "demand" in table.columns  # demand given: households are optional
+    if "households" not in table.columns and "population" not in table.columns and not has_demand:
         require_columns(table, ("households",), file=file)
     pop = (
         numeric_column(table, "population", file=file, minimum=0, allow_missing=True)
@@ -284,12 +285,12 @@ def _zone_table(
         else np.full(len(table), np.nan)
     )
     both_missing = np.isnan(hh) & np.isnan(pop)
-    if both_missing.any():
+    if both_missing.any() and not has_demand:
         i = int(np.flatnonzero(both_missing)[0])
         raise InputError(
             "households and population are both empty", file=file, row=i + 1, column="households"
         )
-    source = np.where(np.isnan(hh), "population", "input")
+    source = np.where(np.isnan(hh), np.where(np.isnan(pop), "none", "population"), "input")
     hh = np.where(np.isnan(hh), pop / household_size, hh)
     pop = np.where(np.isnan(pop), hh * household_size, pop)
     income = (
@@ -462,6 +463,9 @@ def read_demand(
     elasticity: float = DEFAULT_INCOME_ELASTICITY,
 ) -> gpd.GeoDataFrame:
     """Read demand zones for the Huff model: origin_id, demand, households, lat, lon or polygons.
+
+    With a ``demand`` column, households and population are optional (NaN where not given,
+    ``households_source`` "none").
 
     Parameters
     ----------

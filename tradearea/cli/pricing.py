@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
             from tradearea import pricing  # lazy: keeps CLI start-up fast
 
             loaded = pricing.load_scenario(scenario)
+            defaulted = pricing.defaults_used(loaded)
             axes = dict(pricing.parse_grid_spec(spec) for spec in grid)
 
             # errors in files the scenario refers to (comparables) name the scenario file too
@@ -70,7 +71,16 @@ def register(app: typer.Typer) -> None:
                 f"price {result['price']['reconciled']:,.0f}/m², "
                 f"yield rent {result['rent']['yield']:,.1f}/m²/month"
             )
+            whole = [d for d in defaulted if "." not in d]
+            if len(whole) == len(pricing.GROUPS):
+                line += (
+                    f"; the scenario gives no inputs: defaults used for every group "
+                    f"({', '.join(whole)}; see data/examples/scenario.toml)"
+                )
+            elif whole:
+                line += f"; defaults used for {', '.join(whole)}"
             summary.update(
+                defaults_used=defaulted,
                 scenario=loaded.name,
                 out=str(out),
                 irr=metrics["irr"],

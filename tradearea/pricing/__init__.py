@@ -28,9 +28,11 @@ from tradearea.pricing.report import (
 )
 from tradearea.pricing.scenario import (
     ENGINE_KEYS,
+    GROUPS,
     NUMERIC_KEYS,
     Scenario,
     bounds,
+    defaults_used,
     describe_range,
     load_scenario,
     scenario_from_dict,
@@ -60,6 +62,7 @@ from tradearea.pricing.valuation import (
 __all__ = [
     "ENGINE_KEYS",
     "FORMATS",
+    "GROUPS",
     "METRICS",
     "NUMERIC_KEYS",
     "OCCUPANCY_COST_RATIOS",
@@ -77,6 +80,7 @@ __all__ = [
     "comparables_table",
     "compare",
     "cost_price",
+    "defaults_used",
     "describe_range",
     "equity_multiple",
     "evaluate",

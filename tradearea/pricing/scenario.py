@@ -429,6 +429,34 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_dict(data, file=str(path))
 
 
+def defaults_used(scenario: Scenario) -> list[str]:
+    """Return the inputs a scenario did not give, so they took their defaults.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario as validated from a file or dict (what it set is remembered).
+
+    Returns
+    -------
+    list of str
+        A group's name where the whole group is missing (``"costs"``), else the dotted keys of
+        the group that are missing (``"rents.vacancy"``), in the groups' order.
+    """
+    out: list[str] = []
+    for group in GROUPS:
+        if group not in scenario.model_fields_set:
+            out.append(group)
+            continue
+        values = getattr(scenario, group)
+        out.extend(
+            f"{group}.{name}"
+            for name in type(values).model_fields
+            if name not in values.model_fields_set
+        )
+    return out
+
+
 def with_inputs(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     """Return a copy of ``scenario`` with dotted keys changed and validated.
 
