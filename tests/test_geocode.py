@@ -539,3 +539,28 @@ def test_default_online_geocoder_is_nominatim_with_user_agent_and_cache_dir(
     geocoder = online.geocoder  # created lazily, no request made
     assert type(geocoder).__name__ == "Nominatim"
     assert "tradearea" in geocoder.headers["User-Agent"]
+
+
+def test_coordinates_far_outside_the_region_are_flagged_for_review() -> None:
+    # issue 18: Chinese coordinates in a Helsinki project came out "geocoded, score 100"
+    helsinki = build_index(
+        pd.DataFrame(
+            ROWS[:12], columns=["street", "housenumber", "postcode", "city", "lon", "lat"]
+        ),
+        name="helsinki",
+    )
+    frame = pd.DataFrame(
+        {
+            "address": ["", "Testikatu 3", ""],
+            "lat": ["31.2304", "31.2304", "60.18"],
+            "lon": ["121.4737", "121.4737", "24.95"],
+        }
+    )
+    out = geocode_frame(frame, region=helsinki, lat_col="lat", lon_col="lon")
+    assert out.loc[0, "match_score"] < 80 and "far outside the region" in out.loc[0, "reason"]
+    assert (out.loc[0, "lat"], out.loc[0, "lon"]) == (31.2304, 121.4737)  # kept, for review
+    assert out.loc[1, "match_level"] == "address" and out.loc[1, "status"] == "repaired"
+    assert out.loc[1, "reason"].startswith("coordinates far outside the region")
+    assert (out.loc[2, "status"], out.loc[2, "match_score"]) == ("geocoded", 100.0)
+    assert review_rows(out).index.tolist() == [0]
+    assert account(out)["low_score"] == 1

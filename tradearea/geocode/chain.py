@@ -30,6 +30,8 @@ STATUSES = ("geocoded", "repaired", "unmatched", "rejected")
 OUTPUT_COLUMNS = ("lat", "lon", "match_level", "match_score", "matched_address", "status", "reason")
 LOW_SCORE = 80.0
 _REGION_MARGIN_DEG = 0.5
+_FAR_MARGIN_DEG = 1.0  # ~100 km beyond the region's bounds: not a customer of this region
+FAR_SCORE = 30.0  # kept where given but below LOW_SCORE, so the row is listed for review
 
 
 @dask_aware("geocode_frame")
@@ -50,7 +52,9 @@ def geocode_frame(
     """Geocode every row of a survey or CRM table and account for each one.
 
     The chain, per row: an analyst's fix -> input coordinates (range-checked, swapped lat/lon
-    put back, GCJ-02/BD-09 converted when ``coord_system`` says so) -> house-level match in the
+    put back, GCJ-02/BD-09 converted when ``coord_system`` says so; coordinates more than about
+    100 km outside the region are placed from the address when there is one, else kept with
+    score ``FAR_SCORE`` so the row is listed for review) -> house-level match in the
     region -> street level (number not found: interpolated or the nearest number) -> postcode
     centroid -> district centroid (city; Chinese districts via cpca) -> online (only when
     ``online`` is on) -> unmatched. A named street that the region does not have is unmatched.
@@ -329,9 +333,29 @@ def _apply_coords(
         c_lat, c_lon = to_wgs84(lat2[good], lon2[good], system=system)
         lat2[good], lon2[good] = c_lat, c_lon
     label = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(system, "")
+    f = _FAR_MARGIN_DEG
+    near = (lat2 >= s - f) & (lat2 <= nb + f) & (lon2 >= w - f) & (lon2 <= e + f)
     forced: dict[int, str] = {}
     for i in range(len(lat)):
         if not res.open(i):
+            continue
+        if good[i] and not near[i]:
+            what = f"coordinates far outside the region (lat {lat2[i]:.5g}, lon {lon2[i]:.5g})"
+            if addresses[i]:
+                forced[i] = f"{what}: placed from the address"
+            else:
+                res.place(
+                    i,
+                    Match(
+                        float(lat2[i]),
+                        float(lon2[i]),
+                        "input_coords",
+                        FAR_SCORE,
+                        "",
+                        "geocoded",
+                        f"{what}: check them",
+                    ),
+                )
             continue
         if good[i]:
             notes = []
