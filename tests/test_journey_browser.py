@@ -6,6 +6,7 @@ Screenshots of each step are saved as tests/artifacts/journey-*.png.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -50,10 +51,14 @@ def _evaluate_and_add(page: object) -> None:
     click_and_run(page, page.get_by_role("button", name="Evaluate and add", exact=True))
 
 
-def _figure(table_text: str, label: str) -> str:
-    """The value of a figure in the (one-candidate) comparison table's text."""
+def _figure(table_text: str, label: str, candidate: str | None = None) -> str:
+    """The value of a figure in the comparison table's text (of ``candidate``, else the first)."""
     lines = [x.strip() for x in table_text.splitlines() if x.strip()]
-    return lines[lines.index(label) + 1]
+    column = 0
+    if candidate is not None:
+        headers = [x for x in lines if " · " in x and "(#" in x]
+        column = next(i for i, h in enumerate(headers) if h.startswith(f"{candidate} · "))
+    return lines[lines.index(label) + 1 + column]
 
 
 def test_the_planners_journey(app_url: str, page: object) -> None:
@@ -124,11 +129,12 @@ def test_the_planners_journey(app_url: str, page: object) -> None:
     assert name  # the nearest address, or the coordinates
     shot(page, "journey-07-sites-click")
     _evaluate_and_add(page)
-    page.get_by_text(f"K1 · {name} (#1)").first.wait_for(timeout=LONG)
+    # the demo comes with its candidate K1: the one placed here is K2
+    page.get_by_text(re.compile(rf"^K2 · {re.escape(name)} \(#\d\)")).first.wait_for(timeout=LONG)
     heading(page, "Candidate details")
     table = _comparison_text(page)
     assert "Households, primary" in table and "EUR/m²/month" in table
-    sales_sites = _figure(table, "Expected sales a year")  # e.g. "4.6 M EUR"
+    sales_sites = _figure(table, "Expected sales a year", "K2")  # e.g. "4.6 M EUR"
     shot(page, "journey-08-sites-added", page.get_by_role("heading", name="Candidate details"))
 
     rent = page.get_by_label(RENT_LABEL)
@@ -143,7 +149,7 @@ def test_the_planners_journey(app_url: str, page: object) -> None:
     heading(page, "Report")
     click_and_run(page, page.get_by_role("button", name="Build report", exact=True))
     heading(page, "Download", timeout=180_000)
-    # the report and the Sites page agree on the candidate's figures
+    # the report and the Sites page agree on the candidate's figures (K2 is the report's last site)
     metrics = dict(
         m.split("\n\n", 1) for m in page.locator('[data-testid="stMetric"]').all_inner_texts()
     )
@@ -162,12 +168,16 @@ def test_the_planners_journey(app_url: str, page: object) -> None:
 
 
 def _sites_after_adding_the_demo_candidate(page: object, url: str) -> str:
+    """The Sites page of the demo, with a second candidate added at Hakaniemi."""
     page.goto(f"{url}/sites", wait_until="domcontentloaded")
     heading(page, "Sites")
-    click_and_run(page, page.get_by_role("button", name="Use the demo candidate", exact=True))
-    wait_input_filled(page, "Latitude")
+    page.get_by_text("K1 · Liisankatu 27 (Kruununhaka)").first.wait_for(timeout=LONG)
+    page.get_by_label("Latitude").fill("60.1775")
+    page.get_by_label("Longitude").fill("24.9505")
+    page.get_by_label("Name").fill("Hakaniemi corner")
+    idle(page)
     _evaluate_and_add(page)
-    page.get_by_text("K1 · Liisankatu 27 (Kruununhaka) (#1)").first.wait_for(timeout=LONG)
+    page.get_by_text(re.compile(r"^K2 · Hakaniemi corner \(#\d\)")).first.wait_for(timeout=LONG)
     return _comparison_text(page)
 
 
@@ -209,7 +219,7 @@ def test_saved_project_reopens_identical_after_a_restart(
         assert layer.drop(columns="geometry").equals(again.layers[name].drop(columns="geometry"))
         assert list(layer.geometry.to_wkt()) == list(again.layers[name].geometry.to_wkt()), name
     assert again.settings == first.settings and again.scenarios == first.scenarios
-    assert again.layers["candidates"]["candidate_id"].tolist() == ["K1"]
+    assert again.layers["candidates"]["candidate_id"].tolist() == ["K1", "K2"]
 
 
 def _big_project(folder: Path, n: int = 60_000) -> Path:
