@@ -24,6 +24,7 @@ from tradearea.tradeareas import (
     trade_areas_by_rings,
     trade_areas_by_share,
     trade_areas_by_time,
+    unreachable_thresholds,
 )
 
 UTM = "EPSG:32635"
@@ -416,3 +417,26 @@ def test_footprints_are_tighter_and_recounted() -> None:
         assert shapely.intersects_xy(row.geometry, mine["lon"], mine["lat"]).sum() == row.customers
     hexes = trade_areas_by_share(cust, STORE, weight="customers", footprint="h3").footprints
     assert hexes["customers"].iloc[0] >= r.areas["customers"].iloc[0] * 0.9
+
+
+def test_unreachable_share_thresholds_are_named() -> None:
+    values = np.array([10.0, 20.0, np.inf, 30.0])
+    note = unreachable_thresholds(values, np.ones(4), [0.5, 0.75, 0.95], metric="walk")
+    assert "only 75%" in note and "the 95% threshold" in note
+    assert unreachable_thresholds(values[[0, 1, 3]], np.ones(3), [0.5, 0.75, 0.95]) == ""
+
+
+def test_share_tiers_with_many_customers_off_the_network_say_so(demo_region: object) -> None:
+    # issue 18: half the customers cannot be reached on foot; the 75 % primary threshold cannot
+    # be reached and every reachable customer silently became "primary"
+    truth = pd.read_csv("surveys/demo_survey_truth.csv")
+    survey = pd.read_csv("surveys/demo_survey.csv")
+    cust = survey.merge(truth[["respondent_id", "lat", "lon"]], on="respondent_id")
+    off = cust.sample(frac=0.5, random_state=18).index
+    cust.loc[off, "lat"] = cust.loc[off, "lat"] - 0.6  # out in the Gulf of Finland, no streets
+    r = trade_areas_by_share(cust, STORE, metric="walk", region=demo_region)
+    warnings = r.account["warnings"]
+    assert len(warnings) == 1 and "cannot be reached" in warnings[0]
+    assert "75%" in warnings[0] and "off the walk network" in warnings[0]
+    ok = trade_areas_by_share(cust.drop(index=off), STORE, metric="walk", region=demo_region)
+    assert ok.account["warnings"] == []

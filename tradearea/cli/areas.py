@@ -238,10 +238,11 @@ def _summary_line(result: Any, method: str, out: Path) -> str:
         parts.append(
             f"{row.store_id} {row.tier_name} {row.customers} ({row.weight_share:.0%}, {cut})"
         )
+    warned = "".join(f"; warning: {w}" for w in acc.get("warnings", []))
     return (
         f"areas: {method}, "
         + "; ".join(parts)
-        + f"; {acc['outliers']} outliers, {acc['not_placed']} not placed -> {out}"
+        + f"; {acc['outliers']} outliers, {acc['not_placed']} not placed{warned} -> {out}"
     )
 
 

@@ -24,7 +24,11 @@ from tradearea.tradeareas.presets import (
     ring_presets,
 )
 from tradearea.tradeareas.rings import trade_areas_by_rings, trade_areas_by_time
-from tradearea.tradeareas.share import share_cutoffs, trade_areas_by_share
+from tradearea.tradeareas.share import (
+    share_cutoffs,
+    trade_areas_by_share,
+    unreachable_thresholds,
+)
 
 METHODS = ("share", "penetration", "rings", "drive", "walk")
 
@@ -88,4 +92,5 @@ __all__ = [
     "trade_areas_by_rings",
     "trade_areas_by_share",
     "trade_areas_by_time",
+    "unreachable_thresholds",
 ]

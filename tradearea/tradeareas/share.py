@@ -55,6 +55,48 @@ def share_cutoffs(values: np.ndarray, weights: np.ndarray, thresholds: Any) -> n
     return v[np.minimum(idx, len(v) - 1)]
 
 
+def unreachable_thresholds(
+    values: np.ndarray, weights: np.ndarray, thresholds: Any, *, metric: str = "distance"
+) -> str:
+    """Say which share thresholds cannot be reached because customers are off the network.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Distance or time of each customer (``inf`` = unreachable).
+    weights : numpy.ndarray
+        Weight of each customer.
+    thresholds : sequence of float
+        Increasing fractions.
+    metric : str
+        Named in the message.
+
+    Returns
+    -------
+    str
+        ``""`` when every threshold can be reached; else a sentence naming the reachable share
+        and the thresholds beyond it (their tiers end at the farthest reachable customer).
+    """
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    if not len(values):
+        return ""
+    total = weights.sum()
+    if total <= 0:
+        weights, total = np.ones_like(weights), float(len(weights))
+    reachable = float(weights[np.isfinite(values)].sum() / total)
+    thr = np.asarray(thresholds, float)
+    missed = thr[thr * (1 - 1e-12) > reachable]
+    if not len(missed):
+        return ""
+    off = int((~np.isfinite(values)).sum())
+    listed = ", ".join(f"{t:.0%}" for t in missed)
+    return (
+        f"{off} customer(s) are off the {metric} network, so only {reachable:.0%} of the weight "
+        f"is reachable: the {listed} threshold(s) cannot be reached and their tiers end at the "
+        "farthest reachable customer (not a true share)"
+    )
+
+
 def trade_areas_by_share(
     customers: pd.DataFrame,
     stores: Any,
@@ -105,6 +147,8 @@ def trade_areas_by_share(
     -------
     TradeAreaResult
         Areas (disjoint tiers with DESIGN.md attributes), per-customer tiers, account, outliers.
+        ``account["warnings"]`` says which thresholds cannot be reached because customers are
+        off the network (see :func:`unreachable_thresholds`).
 
     Examples
     --------
@@ -123,9 +167,13 @@ def trade_areas_by_share(
     cutoffs = {}
     placed = prepared["placed"].to_numpy()
     w = prepared["weight"].to_numpy(float)
+    warnings: list[str] = []
     for sid in store_frame["store_id"]:
         mine = placed & (prepared["store_id"] == sid).to_numpy()
         cutoffs[sid] = share_cutoffs(values[mine], w[mine], thr)
+        note = unreachable_thresholds(values[mine], w[mine], thr, metric=metric)
+        if note:
+            warnings.append(f"store {sid}: {note}")
     last = {sid: c[-1] for sid, c in cutoffs.items()}
     unit = reach.unit
     beyond = np.array(
@@ -149,6 +197,7 @@ def trade_areas_by_share(
         beyond=beyond,
     )
     result.account["thresholds"] = list(thr)
+    result.account["warnings"] = warnings
     _attach_extras(result, footprint=footprint, crs=crs)
     return result
 
