@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import warnings
@@ -16,6 +17,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from tradearea import OSM_ATTRIBUTION
+from tradearea._core.escaping import escape_html
 from tradearea.mapping.assets import ASSET_PATHS, DROPPED_ASSETS, asset_url
 from tradearea.settings import STATIC_URL, VENDOR_DIR
 from tradearea.tiers import TIER_COLOURS, TIER_NAMES, TIER_NAMES_ZH  # noqa: F401 - re-exported
@@ -95,6 +97,42 @@ def localise_assets(m: folium.Map, *, base_url: str = BASE_URL) -> folium.Map:
                 else:
                     local.append((name, url))
             setattr(element, attr, local)
+    return escape_map_text(m)
+
+
+def _as_text(value: Any) -> Any:
+    """Escape text for HTML once (text escaped before stays as it is)."""
+    return escape_html(html.unescape(value)) if isinstance(value, str) else value
+
+
+def escape_map_text(m: folium.Map) -> folium.Map:
+    """Escape every text a map shows as HTML: GeoJSON properties and tooltip texts.
+
+    Street and shop names come from OpenStreetMap, store and respondent ids from files: Leaflet
+    puts tooltip and popup content into the page as HTML, so ``<img onerror=...>`` in a street
+    name would run. Every string property of every GeoJSON layer and every tooltip text is
+    escaped (once: :func:`localise_assets` calls this, so the app and the report both do).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map, changed in place.
+
+    Returns
+    -------
+    folium.Map
+        The same map.
+    """
+    for element in _walk(m):
+        if isinstance(element, folium.GeoJson) and isinstance(element.data, dict):
+            features = element.data.get("features") or [element.data]
+            for feature in features:
+                props = feature.get("properties") if isinstance(feature, dict) else None
+                if isinstance(props, dict):
+                    for key, value in props.items():
+                        props[key] = _as_text(value)
+        elif isinstance(element, folium.Tooltip):
+            element.text = _as_text(element.text)
     return m
 
 
