@@ -539,3 +539,36 @@ def test_large_grids_are_evaluated_in_slices_with_the_same_result(monkeypatch):
     sliced = pricing.scenario_grid(base, axes)
     pd.testing.assert_frame_equal(whole, sliced)
     assert len(sliced) == 9 and sliced["timing.hold_years"].tolist()[:3] == [5, 8, 12]
+
+
+@pytest.mark.parametrize("construction_years", [1, 2])
+def test_sell_only_project_gets_its_investment_irr(construction_years: int):
+    # issue 18: with one construction year the sales fall in year 0 with the land, the yearly
+    # flows start positive and the IRR came out -48 % ("a borrowing rate"); with two years
+    # the flows (-, +, -, -, -) have two IRRs and the one closest to zero (-58 %) was reported
+    scenario = pricing.scenario_from_dict(
+        {"business_model": {"mode": "sell"}, "timing": {"construction_years": construction_years}}
+    )
+    ev = pricing.evaluate(scenario)
+    rate, npv8 = ev.metrics["irr"][0], ev.metrics["npv"][0]
+    assert npv8 > 0 and np.isfinite(rate) and rate > 0.08  # NPV > 0 at 8 %: the return beats 8 %
+    if construction_years == 2:
+        assert ev.net[0, 0] < 0 < ev.net[0, 1]
+        assert pricing.npv(rate, ev.net[0]) == pytest.approx(0.0, abs=1e-3)
+        assert pricing.npv(rate - 0.01, ev.net[0]) > 0 > pricing.npv(rate + 0.01, ev.net[0])
+    else:
+        assert ev.net[0, 0] > 0  # the year nets no outlay: the rate comes from the months
+        monthly = (1 + rate) ** (1 / 12) - 1
+        assert 0 < monthly < 1
+    assert ev.totals["irr_count"][0] == 2  # still flagged: the flows have two IRRs
+
+
+def test_investment_irr_picks_the_falling_root():
+    flows = np.array([[-100.0, 230.0, -132.0]])  # IRRs 10 % and 20 %; NPV falls through 20 %
+    rates, counts = pricing.finance.investment_irr(flows)
+    assert counts[0] == 2 and rates[0] == pytest.approx(0.2, abs=1e-9)
+    assert pricing.irr(flows[0]) == pytest.approx(0.1, abs=1e-9)  # numpy-financial's choice
+    conventional = np.array([[-100.0, 39, 59, 55, 20]])
+    assert pricing.finance.investment_irr(conventional)[0][0] == pytest.approx(
+        npf.irr(conventional[0]), abs=1e-12
+    )

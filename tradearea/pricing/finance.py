@@ -175,7 +175,31 @@ def irr_with_count(cash_flows: Any) -> tuple[np.ndarray, np.ndarray]:
     return _irr_and_count(flows)
 
 
-def _irr_and_count(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def investment_irr(cash_flows: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The IRR of an investment: where the NPV falls from positive to negative as the rate rises.
+
+    Flows that change sign more than once (an outlay, sales, then costs after the sales) have
+    several IRRs; :func:`irr` returns the one closest to zero, which can be the rate at which
+    the NPV *rises* through zero (a borrowing rate, often far below 0 %). This returns, among
+    the rates where the NPV falls through zero, the one closest to zero; for conventional flows
+    (one outlay, then income) it equals :func:`irr`.
+
+    Parameters
+    ----------
+    cash_flows : array_like
+        Shape ``(n_scenarios, years)`` (or ``(years,)``).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The rates (NaN where the NPV never falls through zero) and the number of all IRRs, as
+        :func:`irr_count` counts them; arrays of shape ``(n,)``.
+    """
+    flows, _ = _as_flows(cash_flows)
+    return _irr_and_count(flows, investment=True)
+
+
+def _irr_and_count(flows: np.ndarray, *, investment: bool = False) -> tuple[np.ndarray, np.ndarray]:
     out = np.full(flows.shape[0], np.nan)
     counts = np.zeros(flows.shape[0], dtype=int)
     finite = np.nonzero(np.isfinite(flows).all(axis=1))[0]
@@ -190,8 +214,10 @@ def _irr_and_count(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         chunk = flows[rows]
         positive = (chunk @ basis) > 0
         changes = positive[:, 1:] != positive[:, :-1]
+        counts[rows] = np.count_nonzero(changes, axis=1)
+        if investment:  # u rises as the rate falls: NPV negative at the higher rate
+            changes &= positive[:, 1:]
         count = np.count_nonzero(changes, axis=1)
-        counts[rows] = count
         # one bracket per row is the common case: argmax is much cheaper than nonzero
         single = np.nonzero(count == 1)[0]
         several = np.nonzero(count > 1)[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from tradearea.errors import InputError
-from tradearea.pricing.finance import equity_multiple, irr_with_count, npv, payback_period
+from tradearea.pricing.finance import (
+    equity_multiple,
+    investment_irr,
+    irr_with_count,
+    npv,
+    payback_period,
+)
 from tradearea.pricing.scenario import (
     ENGINE_KEYS,
     INTEGER_KEYS,
@@ -185,6 +191,39 @@ def _spread(total: np.ndarray, window: np.ndarray, fallback: np.ndarray) -> np.n
     return np.where(window, total / count, 0.0)
 
 
+def _investment_irr(
+    yearly: np.ndarray, monthly: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """IRR of the yearly flows, an investment's where there are several, else the monthly one.
+
+    Where the yearly flows have several IRRs (outlay, sales, then costs), the rate where the NPV
+    falls through zero is taken (:func:`tradearea.pricing.finance.investment_irr`), not one
+    where it rises. A project whose sales during construction fall in its first year (one
+    construction year, sold space) nets no outlay in year 0 although it starts with one: there
+    the investment rate of the monthly flows (``monthly(rows)``) is used, compounded to a year,
+    (1 + r_month)^12 - 1.
+    """
+    rates, counts = irr_with_count(yearly)
+    rates, counts = rates.copy(), counts.copy()
+    several = np.flatnonzero(counts > 1)
+    if several.size:
+        rates[several] = investment_irr(yearly[several])[0]
+    first = yearly[:, 0] if yearly.shape[1] else np.zeros(len(yearly))
+    candidates = np.flatnonzero(first >= 0)
+    if not candidates.size:
+        return rates, counts
+    flows = monthly(candidates)
+    nonzero = np.abs(flows) > 1e-9
+    lead = flows[np.arange(len(flows)), nonzero.argmax(axis=1)]
+    starts_out = nonzero.any(axis=1) & (lead < 0)
+    if starts_out.any():
+        month_rates, month_counts = investment_irr(flows[starts_out])
+        redo = candidates[starts_out]
+        rates[redo] = (1.0 + month_rates) ** 12 - 1.0
+        counts[redo] = month_counts
+    return rates, counts
+
+
 def evaluate(
     scenario: Scenario,
     overrides: Mapping[str, Any] | None = None,
@@ -216,6 +255,11 @@ def evaluate(
     - an optional interest-only loan (``loan_to_cost`` of land and construction), drawn with
       those costs, gives the equity flows; the part that financed sold space (by area) is
       repaid from the sales in the last month before opening, the rest at exit.
+
+    The IRR is that of the yearly flows (where they have several, the rate where the NPV falls
+    through zero: an investment's return), except where the first year nets no outlay (sales
+    during a one-year construction pay for the land within the year): there it is the rate of
+    the monthly flows compounded to a year, so a sell-only project still gets its IRR.
 
     Parameters
     ----------
@@ -331,9 +375,19 @@ def evaluate(
     final_noi = np.broadcast_to(final_noi.ravel(), (n,))
     with np.errstate(divide="ignore", invalid="ignore"):
         yield_on_cost = np.where(development > 0, final_noi / development, np.nan)
-    irr_net, roots_net = irr_with_count(net)
+    monthly = {**lines, **financing}
+
+    def monthly_flows(rows: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+        shape = (n, 12 * years)
+        return np.asarray(sum(np.broadcast_to(monthly[k], shape)[rows] for k in names))
+
+    irr_net, roots_net = _investment_irr(
+        np.asarray(net), lambda rows: monthly_flows(rows, PROJECT_LINES)
+    )
     if np.any(equity != net):
-        irr_equity, roots_equity = irr_with_count(equity)
+        irr_equity, roots_equity = _investment_irr(
+            np.asarray(equity), lambda rows: monthly_flows(rows, PROJECT_LINES + FINANCING_LINES)
+        )
     else:
         irr_equity, roots_equity = irr_net, roots_net
     metrics = {
