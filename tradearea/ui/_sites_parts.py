@@ -11,6 +11,7 @@ import streamlit as st
 
 from tradearea import project as proj
 from tradearea._core.escaping import escape_markdown
+from tradearea.project.analysis import IRS_AFTER_LABEL
 from tradearea.ui._common import current_project, show_error, tr
 from tradearea.ui._format import money, number, percent
 
@@ -180,7 +181,7 @@ def _figures(ev: Any) -> None:
         tr("Expected sales a year", "预计年销售额"), money(row["expected_sales"], short=True)
     )
     c[2].metric(
-        tr("IRS after opening", "开业后饱和指数"),
+        tr(*IRS_AFTER_LABEL),
         number(row["irs_after"], 1),
         help=tr(
             "Index of Retail Saturation of the whole trade area with the candidate open "

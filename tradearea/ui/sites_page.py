@@ -268,7 +268,7 @@ def _method(project: Any) -> None:
             layer["method"] if "method" in layer else [None] * len(layer),
             strict=True,
         )
-        if m != choice
+        if isinstance(m, str) and m and m != choice  # placed elsewhere: evaluated on demand
     ]
     if stale and st.button(
         tr(
