@@ -416,7 +416,15 @@ def _irs_tables(project: Any, ctx: Any, own: pd.DataFrame) -> None:
     names = {"store_id": tr("Store", "门店"), "tier_name": tr("Tier", "商圈层级"), "customers": tr("Households (C)", "户数 (C)"),
              "spend": "RE", "floor_area": "RF m²", "stores": tr("Stores", "门店数"), "irs": "IRS"}  # fmt: skip
     cols = [c for c in names if c in table.columns]
-    st.dataframe(table[cols].rename(columns=names), hide_index=True, width="stretch")
+    number_format = {"customers": "%.0f", "spend": "%.2f", "floor_area": "%.0f", "irs": "%.1f"}
+    config = {
+        names[c]: st.column_config.NumberColumn(format=f)
+        for c, f in number_format.items()
+        if c in cols
+    }
+    st.dataframe(
+        table[cols].rename(columns=names), hide_index=True, width="stretch", column_config=config
+    )
     st.caption(tr(f"IRS = C × RE / RF (spending per m² per {ctx.irs_period}) per tier ring; higher = less saturated. Households: {ctx.zone_source}.",
                   f"IRS = C × RE / RF（每平方米每{ {'week': '周', 'month': '月', 'year': '年'}[ctx.irs_period] }消费额），按商圈环计算；越高越不饱和。户数来源：{ctx.zone_source}。"))  # fmt: skip
 
