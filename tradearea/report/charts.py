@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -47,6 +47,11 @@ def label(text: Any, *, limit: int = 40) -> str:
     """Return user text safe for matplotlib (no mathtext) and not too long."""
     out = str(text if text is not None else "").replace("\n", " ").replace("$", r"\$")
     return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _rc_params(params: Mapping[str, Any]) -> Any:
+    """The parameters as matplotlib's typed rc mapping (its stubs list every key)."""
+    return dict(params)
 
 
 def _rc(*texts: Any) -> dict[str, Any]:
@@ -137,7 +142,7 @@ def site_map(
     for frame in (own, competitors):
         if frame is not None and "name" in frame:
             names.extend(frame["name"].astype(str))
-    with matplotlib.rc_context(_rc(*names)):
+    with matplotlib.rc_context(_rc_params(_rc(*names))):
         fig = _figure(width, height)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_facecolor("#f4f1ea")
@@ -235,7 +240,7 @@ def bar_chart(
     """Draw a simple bar chart and return PNG bytes."""
     names = [label(v, limit=28) for v in labels]
     vals = np.nan_to_num(np.asarray(values, dtype=float))
-    with matplotlib.rc_context(_rc(*names, title)):
+    with matplotlib.rc_context(_rc_params(_rc(*names, title))):
         fig = _figure(6.0, 2.4 if not horizontal else 0.3 * len(names) + 0.9)
         ax = fig.add_subplot()
         longest = max((len(n) for n in names), default=4)
@@ -263,7 +268,7 @@ def cash_flow_chart(table: pd.DataFrame, *, currency: str = "") -> bytes:
     years = table["year"].to_numpy() if "year" in table else np.arange(len(table))
     net = table["net"].to_numpy(dtype=float)
     cumulative = np.cumsum(net)
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(_rc_params(RC)):
         fig = _figure(6.2, 2.6)
         ax = fig.add_subplot()
         fig.subplots_adjust(left=0.14, right=0.98, top=0.88, bottom=0.16)
@@ -284,7 +289,7 @@ def tornado_chart(table: pd.DataFrame, *, metric: str = "IRR", percent: bool = T
     base = float(table["base"].iloc[0]) if len(table) else 0.0
     scale = 100.0 if percent else 1.0
     names = [label(v, limit=36) for v in t["input"]]
-    with matplotlib.rc_context(_rc(*names)):
+    with matplotlib.rc_context(_rc_params(_rc(*names))):
         fig = _figure(6.2, 0.32 * max(len(t), 1) + 1.0)
         ax = fig.add_subplot()
         longest = max((len(n) for n in names), default=4)

@@ -182,6 +182,8 @@ class Report:
         if key == "comparison":
             return self.comparison
         sid = site_id if site_id is not None else (self.sites[0].site_id if self.sites else None)
+        if sid is None:
+            return None
         return next((s for s in self.site_sections.get(sid, []) if s.key == key), None)
 
     def site(self, site_id: str) -> Site:
