@@ -25,16 +25,18 @@ from tradearea.geocode import (
     bd09_to_wgs84,
     build_index,
     candidates,
+    datum_warning,
     fold,
     gcj02_to_bd09,
     gcj02_to_wgs84,
     geocode_frame,
+    in_china,
     parse_address,
     review_rows,
     wgs84_to_gcj02,
 )
 from tradearea.geocode.cache import GeocodeCache
-from tradearea.geocode.chinese import bd09_to_gcj02
+from tradearea.geocode.chinese import _adcodes, bd09_to_gcj02
 from tradearea.geocode.normalise import HouseNumber, parse_housenumber
 from tradearea.geocode.online import OnlineGeocoder, make_online
 
@@ -289,6 +291,12 @@ def test_gcj02_and_bd09_match_published_vectors_and_round_trip() -> None:
     )
     rng = np.random.default_rng(3)
     lat, lon = rng.uniform(18, 53, 2000), rng.uniform(74, 134, 2000)
+    # the shifts apply inside China's outline only (issue 18): round trips hold for points
+    # that stay inside it when shifted (not those within a shift of the outline's edge)
+    g = wgs84_to_gcj02(lat, lon)
+    keep = in_china(lat, lon) & in_china(*g) & in_china(*gcj02_to_bd09(*g))
+    assert keep.sum() > 600
+    lat, lon = lat[keep], lon[keep]
     back = gcj02_to_wgs84(*wgs84_to_gcj02(lat, lon))
     assert distance_m(lat, lon, *back).max() < 0.5
     back = bd09_to_wgs84(*gcj02_to_bd09(*wgs84_to_gcj02(lat, lon)))
@@ -564,3 +572,58 @@ def test_coordinates_far_outside_the_region_are_flagged_for_review() -> None:
     assert (out.loc[2, "status"], out.loc[2, "match_score"]) == ("geocoded", 100.0)
     assert review_rows(out).index.tolist() == [0]
     assert account(out)["low_score"] == 1
+
+
+CITIES_OUTSIDE = {  # (lat, lon): none of them uses GCJ-02 or BD-09
+    "Seoul": (37.5665, 126.9780),
+    "Ulaanbaatar": (47.8864, 106.9057),
+    "Hanoi": (21.0278, 105.8342),
+    "Helsinki": (60.1699, 24.9384),
+    "Taipei": (25.0330, 121.5654),
+    "Pyongyang": (39.0392, 125.7625),
+}
+CITIES_INSIDE = {
+    "Shanghai": (31.2304, 121.4737),
+    "Beijing": (39.9042, 116.4074),
+    "Urumqi": (43.8256, 87.6168),
+    "Sanya": (18.2528, 109.5119),
+    "Qingdao": (36.0671, 120.3826),
+}
+
+
+def test_gcj02_and_bd09_apply_only_inside_china() -> None:
+    # issue 18: "China" was a rectangle (Seoul, Ulaanbaatar, Hanoi moved ~450 m under gcj02) and
+    # bd09 moved every point on Earth (Helsinki by 762 m)
+    lat, lon = (np.array(v) for v in zip(*CITIES_OUTSIDE.values(), strict=True))
+    assert not in_china(lat, lon).any()
+    for convert in (wgs84_to_gcj02, gcj02_to_wgs84, gcj02_to_bd09, bd09_to_gcj02, bd09_to_wgs84):
+        c_lat, c_lon = convert(lat, lon)
+        assert float(np.abs(distance_m(lat, lon, c_lat, c_lon)).max()) == 0.0, convert.__name__
+    lat, lon = (np.array(v) for v in zip(*CITIES_INSIDE.values(), strict=True))
+    assert in_china(lat, lon).all()
+    shift = distance_m(lat, lon, *bd09_to_wgs84(lat, lon))
+    assert (np.asarray(shift) > 100).all()
+
+
+def test_a_whole_file_declared_gcj02_outside_china_warns() -> None:
+    lat, lon = zip(*CITIES_OUTSIDE.values(), strict=True)
+    message = datum_warning(lat, lon, system="gcj02", what="survey.csv")
+    assert message.startswith("survey.csv is declared GCJ-02") and "left unchanged" in message
+    assert datum_warning(lat, lon, system="wgs84") == ""
+    assert datum_warning([31.23, 60.17], [121.47, 24.94], system="bd09") == ""
+
+
+def test_declared_gcj02_rows_outside_china_are_left_and_said(small: object) -> None:
+    frame = pd.DataFrame(
+        {"address": ["", ""], "lat": ["60.1705", "31.2304"], "lon": ["24.9400", "121.4737"]}
+    )
+    out = geocode_frame(frame, region=small, lat_col="lat", lon_col="lon", coord_system="gcj02")
+    assert (out.loc[0, "lat"], out.loc[0, "lon"]) == (60.1705, 24.94)
+    assert "outside China: left unchanged" in out.loc[0, "reason"]
+    assert "converted from GCJ-02" in out.loc[1, "reason"] and out.loc[1, "lat"] != 31.2304
+
+
+def test_bundled_district_centroids_are_converted_from_gcj02() -> None:
+    name, lat, lon = _adcodes()["110000"]
+    w_lat, w_lon = gcj02_to_wgs84(39.904211, 116.407394)  # cpca's raw value, GCJ-02
+    assert name == "北京市" and (lat, lon) == pytest.approx((float(w_lat), float(w_lon)), abs=1e-9)

@@ -12,8 +12,10 @@ from tradearea.geocode.chain import (
 )
 from tradearea.geocode.chinese import (
     bd09_to_wgs84,
+    datum_warning,
     gcj02_to_bd09,
     gcj02_to_wgs84,
+    in_china,
     to_wgs84,
     wgs84_to_gcj02,
 )
@@ -36,11 +38,13 @@ __all__ = [
     "bd09_to_wgs84",
     "build_index",
     "candidates",
+    "datum_warning",
     "empty_fixes",
     "fold",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geocode_frame",
+    "in_china",
     "normalise_fixes",
     "parse_address",
     "parse_coordinate",

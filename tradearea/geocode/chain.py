@@ -11,7 +11,7 @@ import pandas as pd
 
 from tradearea._core.dispatch import dask_aware
 from tradearea.errors import InputError
-from tradearea.geocode.chinese import chinese_districts, to_wgs84
+from tradearea.geocode.chinese import chinese_districts, in_china, to_wgs84
 from tradearea.geocode.fixes import normalise_fixes
 from tradearea.geocode.index import AddressIndex, region_index
 from tradearea.geocode.matcher import (
@@ -329,7 +329,9 @@ def _apply_coords(
     lon2 = np.where(swap, lat, lon)
     good = ok | swap
     system = coord_system.lower().replace("-", "").replace("_", "")
+    china = np.zeros(len(lat), dtype=bool)
     if system != "wgs84" and good.any():
+        china[good] = in_china(lat2[good], lon2[good])
         c_lat, c_lon = to_wgs84(lat2[good], lon2[good], system=system)
         lat2[good], lon2[good] = c_lat, c_lon
     label = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(system, "")
@@ -361,8 +363,10 @@ def _apply_coords(
             notes = []
             if swap[i]:
                 notes.append("latitude and longitude were swapped")
-            if label:
+            if label and china[i]:
                 notes.append(f"converted from {label} to WGS84")
+            elif label:
+                notes.append(f"declared {label} but outside China: left unchanged")
             res.place(
                 i,
                 Match(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import warnings
 from functools import lru_cache
@@ -11,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import shapely
 
 # Krasovsky 1940 ellipsoid, as used by the published GCJ-02 obfuscation.
 _A = 6378245.0
@@ -19,8 +21,81 @@ _X_PI = math.pi * 3000.0 / 180.0
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
 
 
+_OUTLINE = "china_outline.geojson"  # Natural Earth 1:110m, see tradearea/data/README.md
+
+
+@lru_cache(maxsize=1)
+def _china_outline() -> shapely.Geometry:
+    """The bundled outline of mainland China (with Hainan, without Taiwan), prepared."""
+    text = resources.files("tradearea").joinpath("data", _OUTLINE).read_text("utf-8")
+    geometry = shapely.from_geojson(json.dumps(json.loads(text)["features"][0]["geometry"]))
+    shapely.prepare(geometry)
+    return geometry
+
+
+def in_china(lat: Any, lon: Any) -> np.ndarray:
+    """Whether points lie in mainland China, where GCJ-02 and BD-09 shift map coordinates.
+
+    The outline is Natural Earth's 1:110m China (public domain) with a 0.3° seaward margin
+    for the coast and islands the coarse coastline misses; land borders are kept as drawn
+    (a few kilometres of error at that scale). Taiwan is outside; Hong Kong and Macau are
+    inside. Seoul, Ulaanbaatar, Hanoi and everything beyond are outside.
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        Degrees (WGS84, GCJ-02 or BD-09: the shifts are under 1 km).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, the shape of ``lat``.
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    box = (lon >= 72.0) & (lon <= 137.9) & (lat >= 15.0) & (lat <= 55.9)
+    out = np.zeros(np.broadcast(lat, lon).shape, dtype=bool)
+    if box.any():
+        la, lo = np.broadcast_arrays(lat, lon)
+        out[box] = shapely.contains_xy(_china_outline(), lo[box], la[box])
+    return out
+
+
 def _outside_china(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+    return ~in_china(lat, lon)
+
+
+def datum_warning(lat: Any, lon: Any, *, system: str, what: str = "the file") -> str:
+    """A warning when coordinates declared GCJ-02 or BD-09 all lie outside China.
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        The coordinates as given.
+    system : str
+        The declared datum (``wgs84``, ``gcj02``, ``bd09``).
+    what : str
+        What to name in the message.
+
+    Returns
+    -------
+    str
+        ``""`` when there is nothing to say.
+    """
+    name = system.lower().replace("-", "").replace("_", "")
+    if name == "wgs84":
+        return ""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    given = np.isfinite(lat) & np.isfinite(lon)
+    if not given.any() or in_china(lat[given], lon[given]).any():
+        return ""
+    label = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(name, system)
+    return (
+        f"{what} is declared {label}, but none of its coordinates is in China: {label} is only "
+        "used on Chinese maps, so they were left unchanged (declare wgs84 if they are GPS or "
+        "OpenStreetMap coordinates)"
+    )
 
 
 def _delta(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,18 +181,25 @@ def gcj02_to_wgs84(lat: Any, lon: Any, *, tol_deg: float = 1e-9) -> tuple[np.nda
 
 
 def gcj02_to_bd09(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Shift GCJ-02 coordinates to BD-09 (what Baidu Maps shows)."""
+    """Shift GCJ-02 coordinates to BD-09 (what Baidu Maps shows); outside China unchanged."""
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
     z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
     theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _X_PI)
-    return z * np.sin(theta) + 0.006, z * np.cos(theta) + 0.0065
+    out = _outside_china(lat, lon)
+    return np.where(out, lat, z * np.sin(theta) + 0.006), np.where(
+        out, lon, z * np.cos(theta) + 0.0065
+    )
 
 
 def bd09_to_gcj02(lat: Any, lon: Any, *, tol_deg: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
-    """Convert BD-09 coordinates to GCJ-02 (closed-form inverse refined by iteration)."""
+    """Convert BD-09 coordinates to GCJ-02 (closed-form inverse refined by iteration).
+
+    Points outside China are returned unchanged.
+    """
     b_lat = np.asarray(lat, dtype=float)
     b_lon = np.asarray(lon, dtype=float)
+    outside = _outside_china(b_lat, b_lon)
     x, y = b_lon - 0.0065, b_lat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
@@ -128,7 +210,7 @@ def bd09_to_gcj02(lat: Any, lon: Any, *, tol_deg: float = 1e-10) -> tuple[np.nda
         g_lat, g_lon = g_lat - e_lat, g_lon - e_lon
         if np.nanmax(np.abs(np.concatenate([np.ravel(e_lat), np.ravel(e_lon), [0.0]]))) < tol_deg:
             break
-    return g_lat, g_lon
+    return np.where(outside, b_lat, g_lat), np.where(outside, b_lon, g_lon)
 
 
 def bd09_to_wgs84(lat: Any, lon: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -165,17 +247,32 @@ def to_wgs84(lat: Any, lon: Any, *, system: str) -> tuple[np.ndarray, np.ndarray
 
 @lru_cache(maxsize=1)
 def _adcodes() -> dict[str, tuple[str, float, float]]:
-    """cpca's bundled table: 6-digit adcode -> (name, lat, lon)."""
+    """cpca's bundled table: 6-digit adcode -> (name, lat, lon), converted to WGS84.
+
+    cpca's centroids are GCJ-02: they are Amap's (高德) district centres (北京市 116.407394,
+    39.904211 in cpca; 116.407387, 39.904179 in Amap's district API), so they are shifted
+    back to WGS84 here (a few hundred metres) like every other coordinate of the library.
+    """
     text = resources.files("cpca.resources").joinpath("adcodes.csv").read_text("utf-8")
-    out: dict[str, tuple[str, float, float]] = {}
+    names: dict[str, str] = {}
+    lats: list[float] = []
+    lons: list[float] = []
     for row in csv.DictReader(io.StringIO(text)):
+        code = row.get("adcode", "")[:6]
+        if code in names:
+            continue
         try:
-            out.setdefault(
-                row["adcode"][:6], (row["name"], float(row["latitude"]), float(row["longitude"]))
-            )
+            lat, lon = float(row["latitude"]), float(row["longitude"])
         except (KeyError, ValueError):
             continue
-    return out
+        names[code] = row["name"]
+        lats.append(lat)
+        lons.append(lon)
+    w_lat, w_lon = gcj02_to_wgs84(np.array(lats), np.array(lons))
+    return {
+        code: (name, float(la), float(lo))
+        for (code, name), la, lo in zip(names.items(), w_lat, w_lon, strict=True)
+    }
 
 
 def chinese_districts(texts: list[str]) -> list[dict[str, Any] | None]:
