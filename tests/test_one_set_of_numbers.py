@@ -175,3 +175,28 @@ def test_the_sites_page_shows_the_summarys_figures(project: Project, summary: pd
     cand = next(s for s in ProjectAnalysis(project).sites() if s.kind == "candidate")
     hh = float(_tier(summary, cand.site_id, 1)["households"])
     assert table.loc["Households, primary"].tolist()[0] == f"{hh:,.0f}"
+
+
+def _tradeareas_script() -> None:
+    from tradearea.ui.tradeareas_page import page
+
+    page()
+
+
+def test_the_trade_areas_page_counts_households_as_the_summary(demo_region: object) -> None:
+    """The Trade areas page's tier table shows the households every other face shows."""
+    project = demo_project()
+    summary = project_summary(project)
+    at = AppTest.from_function(_tradeareas_script, default_timeout=120)
+    at.session_state["project"] = project.copy()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Households" in d.value.columns)
+    shown = table[table["Store"] == "S1"]["Households"].tolist()
+    drawn = at.session_state["project"].layers["trade_areas"]
+    assert list(drawn["store_id"].unique()) == ["S1"]
+    # the page's defaults draw the demo's tiers (share of yearly spend, 75 / 90 / 95 %)
+    assert drawn.geometry.geom_equals_exact(project.layers["trade_areas"].geometry, 1e-9).all()
+    expected = summary[(summary["site_id"] == "S1") & (summary["tier"] > 0)]["households"]
+    assert shown == [round(v) for v in expected]

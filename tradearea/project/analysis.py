@@ -46,6 +46,7 @@ __all__ = [
     "project_sites",
     "share_out",
     "step",
+    "tier_households",
 ]
 
 LOG = logging.getLogger("tradearea.project")
@@ -127,6 +128,31 @@ def share_out(
                     total[i] += values[~poly][shapely.intersects(geom, pts)].sum()
         out[col] = total
     return out
+
+
+def tier_households(project: Project, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the households in each polygon, counted the way every site figure counts them.
+
+    The project's demand zones (its zones layer, else the region's residential buildings)
+    shared out by area (:func:`share_out`): what the Trade areas page shows for tiers it draws,
+    so they equal the tiers' households in the report and ``tradearea summary``.
+
+    Parameters
+    ----------
+    project : Project
+        The project.
+    areas : geopandas.GeoDataFrame
+        The polygons (WGS84).
+
+    Returns
+    -------
+    numpy.ndarray
+        Households per polygon.
+    """
+    if not len(areas):
+        return np.zeros(0)
+    zones = ProjectAnalysis(project, draw=False).zones(mk.DEFAULT_FORMAT)
+    return share_out(zones, areas.to_crs(WGS84), ("households",))["households"]
 
 
 def _finite(value: Any) -> float:

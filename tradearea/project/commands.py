@@ -24,12 +24,16 @@ from tradearea.sites.taboos import TABOO_KEYS
 __all__ = [
     "place_candidate",
     "put_candidate",
+    "record_export",
+    "record_import",
+    "record_merge",
     "remove_candidate",
     "set_huff",
     "set_layer",
     "set_scenario",
     "set_settings",
     "set_taboo_ticks",
+    "set_trade_areas",
 ]
 
 WGS84 = "EPSG:4326"
@@ -117,6 +121,67 @@ def set_layer(project: Project, name: str, frame: gpd.GeoDataFrame, *, file: str
     project.layer(name)  # an unknown layer name is an error
     project.layers[name] = frame
     project.record("import", file=str(file), rows=len(frame), layer=name)
+
+
+def set_trade_areas(
+    project: Project, areas: gpd.GeoDataFrame, *, method: str, options: Mapping[str, Any]
+) -> bool:
+    """Keep the trade areas drawn on the Trade areas page; log when they change.
+
+    Parameters
+    ----------
+    project : Project
+        The project (changed in place).
+    areas : geopandas.GeoDataFrame
+        The tiers drawn.
+    method : str
+        How they were drawn (``share``, ``penetration``, ``rings``, ``drive``, ``walk``).
+    options : mapping
+        The options of the method (thresholds, radii, minutes ...), for the audit log.
+
+    Returns
+    -------
+    bool
+        Whether the layer changed (a redraw of the same tiers changes and logs nothing).
+    """
+    old = project.layers.get("trade_areas")
+    if old is not None and len(old) == len(areas) and _same_layer(old, areas):
+        return False
+    project.layers["trade_areas"] = areas.copy()
+    project.record("trade_areas", method=method, tiers=len(areas), options=_jsonable(dict(options)))
+    return True
+
+
+def _same_layer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
+    try:
+        geometry_equal = bool(
+            a.geometry.reset_index(drop=True)
+            .geom_equals_exact(b.geometry.reset_index(drop=True), tolerance=1e-9)
+            .all()
+        )
+    except (ValueError, AttributeError):
+        return False
+    cols = [c for c in a.columns if c in b.columns and c != a.geometry.name]
+    plain_a = pd.DataFrame(a[cols]).reset_index(drop=True).astype(str)
+    plain_b = pd.DataFrame(b[cols]).reset_index(drop=True).astype(str)
+    return geometry_equal and plain_a.equals(plain_b)
+
+
+def record_import(project: Project, *, file: str, layer: str, **counts: Any) -> None:
+    """Log the import of a file into a layer (or a table such as the CRM), with its row account."""
+    project.record("import", file=str(file), layer=layer, **counts)
+
+
+def record_merge(project: Project, *, file: str, records: int, **details: Any) -> None:
+    """Log that duplicate records of a file were merged (how many, into how many)."""
+    project.record("merge", file=str(file), records=int(records), **details)
+
+
+def record_export(
+    project: Project, *, table: str, format: str, detailed: bool, **details: Any
+) -> None:
+    """Log an export (which table, which format, whether it holds personal data)."""
+    project.record("export", table=table, format=format, detailed=bool(detailed), **details)
 
 
 def set_scenario(project: Project, name: str, scenario: pricing.Scenario) -> None:

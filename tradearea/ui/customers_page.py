@@ -14,6 +14,7 @@ import streamlit as st
 
 from tradearea import crm
 from tradearea._core.escaping import escape_html, neutralise_frame
+from tradearea.project.commands import record_export, record_import, record_merge
 from tradearea.settings import data_dir
 from tradearea.tiers import TIER_ORDER
 from tradearea.ui._common import current_project, offline_map, show_error, show_map, tr
@@ -404,19 +405,19 @@ def _record_analysis(project: Any, result: crm.CrmResult, key: str) -> None:
         return
     st.session_state["crm_recorded"] = key
     counts = result.imported.counts
-    project.record("import", file=result.imported.file, layer="crm", kind=result.imported.kind,
-                   rows=counts["rows"], accepted=counts["accepted"], repaired=counts["repaired"],
-                   rejected=counts["rejected"], personal_fields_dropped=result.imported.dropped_personal)  # fmt: skip
+    record_import(project, file=result.imported.file, layer="crm", kind=result.imported.kind,
+                  rows=counts["rows"], accepted=counts["accepted"], repaired=counts["repaired"],
+                  rejected=counts["rejected"], personal_fields_dropped=result.imported.dropped_personal)  # fmt: skip
     if len(result.merges):
         decision = str(result.merges["decision"].iloc[0]) if "decision" in result.merges else ""
-        project.record("merge", file=result.imported.file, records=len(result.merges),
-                       customers=int(result.merges["master_id"].nunique()), decision=decision)  # fmt: skip
+        record_merge(project, file=result.imported.file, records=len(result.merges),
+                     customers=int(result.merges["master_id"].nunique()), decision=decision)  # fmt: skip
 
 
 def _record_export(project: Any, table: str, fmt: str) -> None:
     """Audit trail: a CRM table downloaded (one row per customer id; no contact details)."""
     if project is not None:
-        project.record("export", table=table, format=fmt, detailed=True, personal_fields=False)
+        record_export(project, table=table, format=fmt, detailed=True, personal_fields=False)
 
 
 def _export_tab(result: crm.CrmResult, project: Any = None) -> None:

@@ -13,6 +13,7 @@ from tradearea import pricing
 from tradearea._core.escaping import escape_markdown
 from tradearea.errors import InputError
 from tradearea.formats import FORMAT_KEYS, FORMATS
+from tradearea.project.commands import set_scenario
 from tradearea.project.scenarios import scenario_template
 from tradearea.settings import data_dir
 from tradearea.ui._common import current_project, show_error, tr
@@ -382,9 +383,7 @@ def _save_and_compare(scenario: pricing.Scenario, currency: str) -> None:
     chosen = [n for n in st.session_state.get(_P + "compare", saved[:3]) if n in saved]
     if right.button(tr("Save scenario", "保存方案"), key=_P + "save"):
         clean = name.strip() or scenario.name
-        stored = scenario.model_copy(update={"name": clean})
-        project.scenarios[clean] = pricing.scenario_to_dict(stored)
-        project.record("scenario", name=clean)
+        set_scenario(project, clean, scenario.model_copy(update={"name": clean}))
         saved = list(project.scenarios)
         chosen = [*chosen, clean] if clean not in chosen else chosen
         shown = escape_markdown(clean)

@@ -13,6 +13,9 @@ from folium.plugins import HeatMap, MarkerCluster
 
 from tradearea._core.escaping import escape_html, neutralise_frame
 from tradearea.mapping.maps import TIER_COLOURS, TIER_NAMES_ZH
+from tradearea.project.analysis import tier_households
+from tradearea.project.commands import set_trade_areas
+from tradearea.project.workspace import Project
 from tradearea.tradeareas import (
     DEFAULT_PENETRATION_THRESHOLDS,
     DEFAULT_RING_RADII_M,
@@ -316,7 +319,7 @@ def _map(result: Any, region: Any) -> folium.Map:
     return m
 
 
-def _table(result: Any) -> pd.DataFrame:
+def _table(result: Any, project: Project) -> pd.DataFrame:
     a = result.areas
     unit = a["cutoff_unit"].iloc[0] if len(a) else "m"
     cutoff = a["cutoff"]
@@ -334,7 +337,7 @@ def _table(result: Any) -> pd.DataFrame:
             tr("Customers", "顾客数"): a["customers"],
             tr("Share %", "占比 %"): (a["weight_share"] * 100).round(1),
             tr("Cumulative %", "累计 %"): (a["cumulative_share"] * 100).round(1),
-            tr("Households", "住户数"): a["households"].round(0),
+            tr("Households", "住户数"): tier_households(project, a).round(0),
             tr("Area km²", "面积 km²"): (a["area_m2"] / 1e6).round(3),
             tr("Inside region %", "区域内 %"): (a["region_share"] * 100).round(0),
         }
@@ -366,7 +369,7 @@ def page() -> None:
     except Exception as exc:
         show_error(exc)
         return
-    project.layers["trade_areas"] = result.areas.copy()
+    set_trade_areas(project, result.areas, method=method, options=options)
     acc = result.account
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("Survey rows", "问卷行数"), f"{acc['input_rows']:,}")
@@ -375,7 +378,7 @@ def page() -> None:
     c4.metric(tr("Not placed", "未定位"), f"{acc['not_placed']:,}")
     show_map(_map(result, region), key="ta_map", height=560, returned_objects=[])
     st.subheader(tr("Tiers", "商圈分级"))
-    st.dataframe(_table(result), hide_index=True, width="stretch")
+    st.dataframe(_table(result, project), hide_index=True, width="stretch")
     st.caption(
         tr("Weight", "权重")
         + f": {escape_html(acc['weight_basis'])}. "
