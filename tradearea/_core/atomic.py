@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tradearea.errors import InputError
+
+PRIVATE_MODE = 0o600  # outputs may hold personal data: readable by their owner only
 
 
 @contextlib.contextmanager
@@ -17,7 +22,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     system) and keeps ``target``'s suffix (so writers that choose a format by suffix still
     work). It is flushed to disk before the rename; if the block raises, or the process dies,
     ``target`` keeps its previous content and the temporary file is removed (or left with a
-    ``.tmp`` name that nothing reads).
+    ``.tmp`` name that nothing reads). The result is readable by its owner only
+    (:data:`PRIVATE_MODE`). A ``target`` that exists and is not a regular file (a device such as
+    ``/dev/null``, a pipe, a folder) is refused before anything is written.
 
     Parameters
     ----------
@@ -29,12 +36,18 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     pathlib.Path
         Where to write instead (it does not exist yet).
 
+    Raises
+    ------
+    InputError
+        If ``target`` is a device, a pipe, a socket or a folder.
+
     Examples
     --------
     >>> with atomic_path("out.csv") as tmp:          # doctest: +SKIP
     ...     frame.to_csv(tmp, index=False)
     """
     target = Path(target)
+    refuse_special_file(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(
         prefix=f".{target.stem[:60]}.", suffix=f".tmp{target.suffix}", dir=target.parent
@@ -47,12 +60,36 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if not tmp.exists():
             msg = f"nothing was written to {target}"
             raise OSError(msg)
+        os.chmod(tmp, PRIVATE_MODE)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        refuse_special_file(target)  # checked again: it may have appeared meanwhile
         _replace(tmp, target)
         _fsync_folder(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def refuse_special_file(target: str | Path) -> None:
+    """Raise :class:`InputError` if ``target`` exists and is not a regular file.
+
+    Writing over ``/dev/null``, a named pipe or a socket would replace a system file or block
+    forever; a folder is a mistake in the command line.
+
+    Parameters
+    ----------
+    target : str or pathlib.Path
+        Where an output is about to be written.
+    """
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if stat.S_ISREG(mode):
+        return
+    kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket, not a regular file"
+    msg = f"cannot write the output over it: it is {kind}"
+    raise InputError(msg, file=str(target))
 
 
 def _replace(tmp: Path, target: Path) -> None:
@@ -108,4 +145,10 @@ def write_text_atomic(target: str | Path, text: str, *, encoding: str = "utf-8")
     return write_bytes_atomic(target, text.encode(encoding))
 
 
-__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
+__all__ = [
+    "PRIVATE_MODE",
+    "atomic_path",
+    "refuse_special_file",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]

@@ -30,6 +30,33 @@ OPTION_FLAGS: dict[str, str] = {
 }
 
 JSON_OPTION = typer.Option(False, "--json", help="Print a machine-readable JSON summary on stdout.")
+DATUMS = ("wgs84", "gcj02", "bd09")
+DATUM_HELP = (
+    "Datum of the input coordinates: wgs84 (GPS, OpenStreetMap), gcj02 (Amap, Tencent) or bd09 "
+    "(Baidu); only points inside China are converted."
+)
+
+
+def datum_option(*names: str) -> Any:
+    """A ``--datum wgs84|gcj02|bd09`` option (more flag names may be given)."""
+    return typer.Option("wgs84", "--datum", *names, help=DATUM_HELP)
+
+
+def check_datum(value: str) -> str:
+    """Return the datum's canonical name, or raise :class:`InputError` naming the option."""
+    name = value.lower().replace("-", "").replace("_", "")
+    if name not in DATUMS:
+        msg = f"--datum {value!r}: use one of {', '.join(DATUMS)}"
+        raise InputError(msg, option="datum")
+    return name
+
+
+def datum_warnings(summary: Summary, warnings: list[str]) -> str:
+    """Record non-empty warnings in the JSON summary and return them for the summary line."""
+    found = [w for w in warnings if w]
+    if found:
+        summary.update(warnings=[*summary.fields.get("warnings", []), *found])
+    return "".join(f"; warning: {w}" for w in found)
 
 
 @dataclass
@@ -103,7 +130,7 @@ def cli_run(command: str, *, as_json: bool = False) -> Iterator[Summary]:
             option=option_flag(exc.option) if exc.option else None,
         )
         raise typer.Exit(code=EXIT_BAD_INPUT) from None
-    except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeError) as exc:
+    except (OSError, UnicodeError) as exc:  # disk full, read-only folder, name too long ...
         _emit_error(summary, _os_error_text(exc), as_json)
         raise typer.Exit(code=EXIT_BAD_INPUT) from None
     except (ValueError, KeyError) as exc:
@@ -133,7 +160,10 @@ def _os_error_text(exc: OSError | UnicodeError) -> str:
         return f"file {exc.filename!s}: is a folder, expected a file"
     if isinstance(exc, PermissionError):
         return f"file {exc.filename!s}: permission denied"
-    return f"cannot decode input: {exc}"
+    if isinstance(exc, UnicodeError):
+        return f"cannot decode input: {exc}"
+    where = f"file {exc.filename!s}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc} (nothing was written over the previous output)"
 
 
 def _emit_error(summary: Summary, message: str, as_json: bool, **where: Any) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tradearea._core.atomic import atomic_path
-from tradearea.cli._common import JSON_OPTION, cli_run
+from tradearea.cli._common import JSON_OPTION, check_datum, cli_run, datum_option, datum_warnings
 from tradearea.errors import InputError
 
 
@@ -26,9 +26,7 @@ def register(app: typer.Typer) -> None:
         ),
         lat_col: str = typer.Option(None, "--lat-col", help="Latitude column, if given."),
         lon_col: str = typer.Option(None, "--lon-col", help="Longitude column, if given."),
-        coord_system: str = typer.Option(
-            "wgs84", "--coords", help="Input coordinates are wgs84, gcj02 (Amap) or bd09 (Baidu)."
-        ),
+        coord_system: str = datum_option("--coords"),
         encoding: str = typer.Option(None, "--encoding", help="Force the encoding, e.g. gbk."),
         sheet: str = typer.Option(None, "--sheet", help="Worksheet name or number (XLSX)."),
         delimiter: str = typer.Option(None, "--delimiter", help="Force the CSV delimiter."),
@@ -55,16 +53,23 @@ def register(app: typer.Typer) -> None:
 
           tradearea geocode survey.xlsx --region shanghai --out out.csv --address-col 住址 --json
 
-          tradearea geocode crm.csv --region city --out out.csv --lat-col 纬度 --lon-col 经度 --coords gcj02
+          tradearea geocode crm.csv --region city --out out.csv --lat-col 纬度 --lon-col 经度 --datum gcj02
         """
         from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
-        from tradearea.geocode import account, geocode_frame  # lazy: keeps CLI start-up fast
+        from tradearea.geocode import (  # lazy: keeps CLI start-up fast
+            account,
+            datum_warning,
+            geocode_frame,
+            parse_coordinate,
+        )
+        from tradearea.geocode.online import OnlineGeocoder  # lazy: keeps CLI start-up fast
         from tradearea.regions.packs import load_region  # lazy: keeps CLI start-up fast
         from tradearea.surveys import map_columns, read_table  # lazy: keeps CLI start-up fast
 
         with cli_run("geocode", as_json=as_json) as s:
             if out.suffix.lower() not in (".csv", ".xlsx"):
                 raise InputError("output must end in .csv or .xlsx", file=str(out))
+            datum = check_datum(coord_system)
             pack = load_region(region)
             frame, info = read_table(
                 input_file,
@@ -94,16 +99,17 @@ def register(app: typer.Typer) -> None:
                 msg = f"no address column found (columns: {cols}); name it with --address-col"
                 raise InputError(msg, file=file, column="address")
             fix_table = read_table(fixes)[0] if fixes is not None else None
+            online_geocoder = OnlineGeocoder(provider=provider) if online else None
             geocoded = geocode_frame(
                 frame,
                 region=pack,
                 address_col=address,
                 lat_col=lat,
                 lon_col=lon,
-                online=provider if online else False,
+                online=online_geocoder if online_geocoder is not None else False,
                 fixes=fix_table,
                 id_col=mapping.get("respondent_id") or mapping.get("customer_id"),
-                coord_system=coord_system,
+                coord_system=datum,
                 source_rows=info.source_rows,
             )
 
@@ -117,8 +123,14 @@ def register(app: typer.Typer) -> None:
             s.line = (
                 f"geocode: {acc['rows']} rows: {acc['placed']} placed "
                 f"({acc['geocoded']} geocoded, {acc['repaired']} repaired), "
-                f"{acc['unmatched']} unmatched, {acc['rejected']} rejected -> {out}"
+                f"{acc['unmatched']} unmatched, {acc['rejected']} rejected"
             )
+            if lat and lon:
+                lats = frame[lat].map(parse_coordinate)
+                lons = frame[lon].map(parse_coordinate)
+                note = datum_warning(lats, lons, system=datum, what=file)
+                s.line += datum_warnings(s, [note])
+            s.line += f" -> {out}"
             s.update(
                 out=str(out),
                 region=region,
@@ -127,3 +139,10 @@ def register(app: typer.Typer) -> None:
                 columns={"address": address, "lat": lat, "lon": lon},
                 online=bool(online),
             )
+            if online_geocoder is not None and online_geocoder.broken:
+                msg = (
+                    f"the online geocoder ({provider}) could not be used: "
+                    f"{online_geocoder.failed} address(es) were not placed online; the offline "
+                    f"results are in {out}"
+                )
+                raise InputError(msg, option="online")

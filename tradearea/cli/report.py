@@ -65,9 +65,9 @@ def register(app: typer.Typer) -> None:
         kind = str(fmt).strip().lower().lstrip(".")
         if kind not in FORMATS:
             fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-        if out.exists() and out.is_dir():
-            fail(f"--out {out}: is a folder; give a file name such as report.{kind}")
         with cli_run("report", as_json=as_json) as s:
+            if out.is_dir():  # inside cli_run: a name too long is an OSError, exit 2
+                fail(f"--out {out}: is a folder; give a file name such as report.{kind}")
             from tradearea import report as rep  # lazy: keeps CLI start-up fast
             from tradearea.project.workspace import (  # lazy: keeps CLI start-up fast
                 open_project,

@@ -49,6 +49,19 @@ class OnlineGeocoder:
         Seconds to wait for one answer.
     clock, sleep : callable
         Time source and sleep function (tests pass fakes).
+    failures_to_break : int
+        Consecutive addresses the provider failed to answer after which no more are sent (a
+        circuit breaker: without network the run gives up in seconds, not hours). A provider
+        that cannot be reached at all (no route, no name lookup) breaks it at once.
+
+    Attributes
+    ----------
+    broken : bool
+        True once the breaker is open: :meth:`lookup` answers from the cache only.
+    failed : int
+        Addresses that could not be asked or answered.
+
+    Warnings never contain an address (personal data): only the provider and the error's kind.
     """
 
     def __init__(
@@ -64,6 +77,7 @@ class OnlineGeocoder:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         geocoder_options: dict[str, Any] | None = None,
+        failures_to_break: int = 3,
     ) -> None:
         self.provider = provider.lower()
         self.user_agent = user_agent or os.environ.get("TRADEAREA_USER_AGENT", DEFAULT_USER_AGENT)
@@ -85,6 +99,10 @@ class OnlineGeocoder:
         self._last: float | None = None
         self.requests = 0
         self.cache_hits = 0
+        self.failures_to_break = max(1, int(failures_to_break))
+        self.broken = False
+        self.failed = 0
+        self._in_a_row = 0
 
     @property
     def geocoder(self) -> Any:
@@ -128,10 +146,25 @@ class OnlineGeocoder:
             if hit is not MISSING:
                 self.cache_hits += 1
                 return hit
+        if self.broken:
+            self.failed += 1
+            return None
         answer, ok = self._ask(address)
-        if ok and self.cache is not None:
-            self.cache.put(self.provider, akey, answer)
+        if ok:
+            self._in_a_row = 0
+            if self.cache is not None:
+                self.cache.put(self.provider, akey, answer)
+        else:
+            self.failed += 1
+            self._in_a_row += 1
+            if self._in_a_row >= self.failures_to_break:
+                self._break(f"{self._in_a_row} addresses in a row failed")
         return answer
+
+    def _break(self, why: str) -> None:
+        if not self.broken:
+            log.warning("%s: %s; no more addresses are sent", self.provider, why)
+        self.broken = True
 
     def _ask(self, address: str) -> tuple[dict[str, Any] | None, bool]:
         from geopy import exc as geopy_exc  # optional, online only (see geocoder)
@@ -158,8 +191,12 @@ class OnlineGeocoder:
             ):
                 raise
             except transient as exc:
+                kind = type(exc).__name__  # never the message: it holds the address
+                if _unreachable(exc):
+                    self._break(f"cannot be reached ({kind})")
+                    return None, False
                 if attempt == self.max_retries:
-                    log.warning("%s: %s; giving up on one address", self.provider, exc)
+                    log.warning("%s: %s; giving up on one address", self.provider, kind)
                     return None, False
                 self._sleep(float(2 ** (attempt + 1)))
                 continue
@@ -173,6 +210,23 @@ class OnlineGeocoder:
                 "raw": raw if isinstance(raw, dict) else {},
             }, True
         return None, False
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says there is no network to the provider.
+
+    A connection or name-lookup error (an ``OSError`` other than a timeout) anywhere along the
+    chain of causes; a timeout or an HTTP error from a reachable service is not.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):  # bounded walk along the chain of causes
+        if seen is None:
+            return False
+        timeout = isinstance(seen, TimeoutError) or "timeout" in type(seen).__name__.lower()
+        if isinstance(seen, OSError) and not timeout:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def make_online(online: Any) -> OnlineGeocoder | None:

@@ -24,6 +24,7 @@ import pandas as pd
 from tradearea import __version__
 from tradearea.errors import InputError
 from tradearea.project.settings import ProjectSettings, load_settings
+from tradearea.settings import REPO_DIR
 
 LAYERS = ("customers", "stores", "competitors", "candidates", "trade_areas", "zones", "fixes")
 TABLES = ("project_meta", "settings", "scenarios", "audit_log")
@@ -193,8 +194,36 @@ def open_project(target: str | Path) -> Project:
     path = Path(target)
     if not path.is_file():
         raise InputError("project file not found", file=str(path))
+    with _read_only_view(path) as source:
+        return _open_file(path, source)
+
+
+@contextlib.contextmanager
+def _read_only_view(path: Path) -> Iterator[Path]:
+    """Yield a file to read ``path`` from without changing it.
+
+    SQLite and GDAL fold a write-ahead log (``-wal``) into the main file when they close a
+    WAL-mode database, so a plain read would change it (and fails in a read-only folder). A
+    WAL-mode project is read from a private copy of its files instead.
+    """
+    with open(path, "rb") as f:
+        header = f.read(20)
+    if len(header) < 20 or header[18] != 2:  # not WAL mode: SQLite reads it as it is
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="tradearea-open-") as folder:
+        copy = Path(folder) / "project.gpkg"
+        for suffix in ("", "-wal"):
+            src = Path(f"{path}{suffix}")
+            if src.exists():
+                Path(f"{copy}{suffix}").write_bytes(src.read_bytes())
+        yield copy
+
+
+def _open_file(path: Path, source: Path) -> Project:
+    """Open the project ``path`` by reading ``source`` (the file itself, or a copy)."""
     try:
-        tables = _read_tables(path)
+        tables = _read_tables(source)
     except sqlite3.DatabaseError as exc:
         raise InputError(f"not a GeoPackage project file ({exc})", file=str(path)) from exc
     meta = tables.get("project_meta")
@@ -207,6 +236,9 @@ def open_project(target: str | Path) -> Project:
         raise InputError(
             f"damaged project file: bad project_meta ({exc})", file=str(path)
         ) from None
+    if version < 1:
+        msg = f"project schema version {version} is not one tradearea ever wrote (1 to {SCHEMA_VERSION})"
+        raise InputError(msg, file=str(path))
     if version > SCHEMA_VERSION:
         msg = (
             f"project schema version {version} is newer than this tradearea understands "
@@ -221,7 +253,7 @@ def open_project(target: str | Path) -> Project:
         msg = f"damaged project file: settings, scenarios or audit log unreadable ({exc})"
         raise InputError(msg, file=str(path)) from None
     try:
-        layers = _read_layers(path)
+        layers = _read_layers(source)
     except Exception as exc:  # pyogrio/GDAL raise their own error types for damaged layers
         msg = f"damaged project file: a layer cannot be read ({exc})"
         raise InputError(msg, file=str(path)) from None
@@ -245,12 +277,13 @@ def project_data_file(project: Project, value: str, *, setting: str) -> Path:
 
     A project file is data, not an instruction: a setting such as ``crm_file`` never makes
     tradearea read a file elsewhere on this computer (``/etc/passwd``, ``~/.aws/credentials``).
-    The message names the setting, never the file's content.
+    Besides the project's folder, only the tool's own example data (``data/examples``, the
+    demo's CRM file) may be named. The message names the setting, never the file's content.
 
     Parameters
     ----------
     project : Project
-        A saved project (its folder is where its files may be).
+        The project (its folder, when saved, is where its files may be).
     value : str
         The setting's value (a name relative to the project's folder).
     setting : str
@@ -264,15 +297,16 @@ def project_data_file(project: Project, value: str, *, setting: str) -> Path:
     Raises
     ------
     InputError
-        Outside the folder, not a regular file, or the project is not saved.
+        Outside those folders, or not a regular file.
     """
     shown = Path(str(value)).name
-    if project.path is None:
-        msg = f"setting {setting} names {shown!r}, but the project is not saved: choose the file"
-        raise InputError(msg, column=setting)
-    folder = Path(project.path).resolve().parent
+    # the tool's own example data (the demo's CRM file) is no file of this computer's user
+    folders = [(REPO_DIR / "data" / "examples").resolve()]
+    if project.path is not None:
+        folders.insert(0, Path(project.path).resolve().parent)
+    folder = folders[0]
     candidate = (folder / str(value)).resolve()
-    if not candidate.is_relative_to(folder):
+    if not any(candidate.is_relative_to(f) for f in folders):
         msg = (
             f"setting {setting} names a file outside the project's folder ({shown!r}); it is "
             "not read: choose the file on its page"
@@ -397,7 +431,8 @@ def _meta_revision(meta: dict[str, Any]) -> str | None:
 def _file_revision(path: Path) -> str | None:
     """Return the revision stored in a project file (``None`` if it has none or is no project)."""
     try:
-        meta = _read_tables(path).get("project_meta")
+        with _read_only_view(path) as source:
+            meta = _read_tables(source).get("project_meta")
         return (
             None
             if meta is None

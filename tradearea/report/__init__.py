@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +10,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
+from tradearea._core.atomic import write_bytes_atomic
 from tradearea.errors import InputError
 from tradearea.privacy import check_k, customer_cells, log_detailed, strip_personal
 from tradearea.project.analysis import (
@@ -275,19 +274,8 @@ def render(report: Report, fmt: str, out_path: str | Path | None = None) -> byte
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``data`` to ``path`` atomically, owner-readable only; a device or pipe is refused."""
+    return write_bytes_atomic(path, data)
 
 
 def record_export(project: Project, report: Report, fmt: str, *, file: str | None = None) -> dict:
