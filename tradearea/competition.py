@@ -22,6 +22,7 @@ from tradearea.formats import (  # noqa: F401
     format_table,
     normalise_format,
 )
+from tradearea.geocode.chinese import frame_to_wgs84
 from tradearea.io.tables import latlon, numeric_column, read_table, require_columns
 
 if TYPE_CHECKING:
@@ -193,7 +194,9 @@ def competitors_from_region(
     return fill_floor_area(frame.reset_index(drop=True))
 
 
-def read_competitors(path: str | Path, *, default_format: str | None = None) -> gpd.GeoDataFrame:
+def read_competitors(
+    path: str | Path, *, default_format: str | None = None, datum: str = "wgs84"
+) -> gpd.GeoDataFrame:
     """Read a competitor file: name, brand, format, lat, lon, floor_area_m2 (CSV or Excel).
 
     Parameters
@@ -202,6 +205,9 @@ def read_competitors(path: str | Path, *, default_format: str | None = None) -> 
         The file. Headers may be English or Chinese (名称, 品牌, 业态, 纬度, 经度, 营业面积).
     default_format : str, optional
         Format for rows whose ``format`` is empty (otherwise such rows are an error).
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum of the file's coordinates; GCJ-02 (Amap, Tencent) and BD-09 (Baidu) points
+        inside China are converted to WGS84 (see :func:`tradearea.geocode.frame_to_wgs84`).
 
     Returns
     -------
@@ -260,7 +266,7 @@ def read_competitors(path: str | Path, *, default_format: str | None = None) -> 
     for col in table.columns:
         if col not in frame.columns and col not in UPLOAD_ALIASES:
             frame[col] = table[col].to_numpy()
-    return fill_floor_area(frame)
+    return frame_to_wgs84(fill_floor_area(frame), datum=datum)
 
 
 def _given_source(table: pd.DataFrame, area: np.ndarray) -> np.ndarray:

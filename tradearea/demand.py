@@ -17,6 +17,7 @@ from tradearea._core.geometry import apportion as apportion_by_area
 from tradearea._core.geometry import is_polygonal
 from tradearea.errors import InputError
 from tradearea.formats import FORMATS
+from tradearea.geocode.chinese import frame_to_wgs84
 from tradearea.io.geofiles import read_polygons
 from tradearea.io.tables import (
     latlon,
@@ -182,7 +183,7 @@ def _zone_frame(
 
 
 def read_zones(
-    path: str | Path, *, household_size: float = DEFAULT_HOUSEHOLD_SIZE
+    path: str | Path, *, household_size: float = DEFAULT_HOUSEHOLD_SIZE, datum: str = "wgs84"
 ) -> gpd.GeoDataFrame:
     """Read demand zones a user uploads: GeoJSON, GeoPackage, Shapefile, or CSV with lat/lon.
 
@@ -193,6 +194,9 @@ def read_zones(
         given), optional income, optional origin_id and demand (English or Chinese headers).
     household_size : float
         Households = population / household_size where only population is given.
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum of the file's coordinates; GCJ-02 (Amap, Tencent) and BD-09 (Baidu) points
+        inside China are converted to WGS84 (see :func:`tradearea.geocode.frame_to_wgs84`).
 
     Returns
     -------
@@ -242,7 +246,7 @@ def read_zones(
     zones = _zone_table(table, lat, lon, geometry, file=file, household_size=household_size)
     if path.suffix.lower() in _GEO_SUFFIXES:
         zones.attrs.update(geo.attrs)  # repairs and CRS conversion, for summaries
-    return zones
+    return frame_to_wgs84(zones, datum=datum)
 
 
 def _to_wgs84(raw: gpd.GeoDataFrame, *, file: str) -> gpd.GeoDataFrame:
@@ -461,6 +465,7 @@ def read_demand(
     *,
     spend: float | None = None,
     elasticity: float = DEFAULT_INCOME_ELASTICITY,
+    datum: str = "wgs84",
 ) -> gpd.GeoDataFrame:
     """Read demand zones for the Huff model: origin_id, demand, households, lat, lon or polygons.
 
@@ -475,13 +480,16 @@ def read_demand(
         Spending per household per period, used where ``demand`` is missing.
     elasticity : float
         Income elasticity used with ``spend`` when zones carry income.
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum of the file's coordinates; GCJ-02 (Amap, Tencent) and BD-09 (Baidu) points
+        inside China are converted to WGS84 (see :func:`tradearea.geocode.frame_to_wgs84`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         origin_id, demand, households, lat, lon and geometry.
     """
-    zones = read_zones(path)
+    zones = read_zones(path, datum=datum)
     if "demand" not in zones.columns:
         if spend is None:
             msg = (

@@ -8,7 +8,15 @@ from typing import Any
 import typer
 
 from tradearea._core.atomic import atomic_path
-from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+from tradearea.cli._common import (
+    JSON_OPTION,
+    check_datum,
+    cli_run,
+    datum_option,
+    datum_warnings,
+    fail,
+    parse_latlon,
+)
 from tradearea.cli.huff import in_file
 from tradearea.errors import InputError
 
@@ -70,6 +78,7 @@ def register(app: typer.Typer) -> None:
             None, "--customers-out", help="Also write each customer's store, tier and reason (CSV)."
         ),
         out: Path = typer.Option(..., "--out", help="Output GeoJSON of the tier polygons."),
+        datum: str = datum_option(),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Draw primary / secondary / tertiary trade areas around one or several stores.
@@ -97,8 +106,9 @@ def register(app: typer.Typer) -> None:
                 fail(f"--metric {metric!r}: choose one of {', '.join(METRICS)}")
             if footprint not in (None, "concave", "h3"):
                 fail(f"--footprint {footprint!r}: choose concave or h3")
-            stores = _stores(store, stores_file)
-            customers = _read_customers(input_file, region=region)
+            datum = check_datum(datum)
+            stores = _to_wgs84(_stores(store, stores_file), datum)
+            customers = _read_customers(input_file, region=region, datum=datum)
             options = _options(
                 method,
                 metric=metric,
@@ -112,7 +122,7 @@ def register(app: typer.Typer) -> None:
             )
             from tradearea.tradeareas import trade_areas  # lazy: keeps CLI start-up fast
 
-            zones = _read_zones(zones_file) if zones_file else None
+            zones = _to_wgs84(_read_zones(zones_file), datum) if zones_file else None
             result = trade_areas(
                 customers,
                 stores,
@@ -125,8 +135,8 @@ def register(app: typer.Typer) -> None:
                 **options,
             )
             _write(result, out, customers_out=customers_out)
-            s.line = _summary_line(result, method, out)
             s.update(**_summary_fields(result, method, out))
+            s.line = _summary_line(result, method, out, extra=_datum_note(s, customers, datum))
 
 
 def _stores(store: list[str], stores_file: Path | None) -> Any:
@@ -152,17 +162,39 @@ def _read_table(path: Path) -> Any:
     return frame.where(frame.notna(), "")
 
 
-def _read_customers(path: Path, *, region: str) -> Any:
+def _read_customers(path: Path, *, region: str, datum: str = "wgs84") -> Any:
 
     frame = _read_table(path)
     if {"lat", "lon"} <= set(frame.columns):
-        return frame
+        return _to_wgs84(frame, datum)
     if "address" not in frame.columns:
         msg = "no lat/lon columns and no address column: nothing to place"
         raise InputError(msg, file=path.name, column="lat")
     from tradearea.geocode import geocode_frame  # lazy: keeps CLI start-up fast
 
     return geocode_frame(frame, region=region, address_col="address")
+
+
+def _to_wgs84(frame: Any, datum: str) -> Any:
+    """Coordinates in ``datum`` converted to WGS84 (only inside China)."""
+    if datum == "wgs84":
+        return frame
+    from tradearea.geocode import frame_to_wgs84  # lazy: keeps CLI start-up fast
+
+    return frame_to_wgs84(frame, datum=datum)
+
+
+def _datum_note(summary: Any, customers: Any, datum: str) -> str:
+    """A warning when a file declared GCJ-02/BD-09 has no point in China."""
+    if datum == "wgs84" or not {"lat", "lon"} <= set(customers.columns):
+        return ""
+    import pandas as pd  # lazy: keeps CLI start-up fast
+
+    from tradearea.geocode import datum_warning  # lazy: keeps CLI start-up fast
+
+    lat = pd.to_numeric(customers["lat"], errors="coerce")
+    lon = pd.to_numeric(customers["lon"], errors="coerce")
+    return datum_warnings(summary, [datum_warning(lat, lon, system=datum, what="the input")])
 
 
 def _read_zones(path: Path) -> Any:
@@ -226,7 +258,7 @@ def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
             neutralise_frame(table).to_csv(tmp, index=False, encoding="utf-8")
 
 
-def _summary_line(result: Any, method: str, out: Path) -> str:
+def _summary_line(result: Any, method: str, out: Path, *, extra: str = "") -> str:
     acc = result.account
     parts = []
     for row in result.areas.itertuples():
@@ -242,7 +274,7 @@ def _summary_line(result: Any, method: str, out: Path) -> str:
     return (
         f"areas: {method}, "
         + "; ".join(parts)
-        + f"; {acc['outliers']} outliers, {acc['not_placed']} not placed{warned} -> {out}"
+        + f"; {acc['outliers']} outliers, {acc['not_placed']} not placed{warned}{extra} -> {out}"
     )
 
 

@@ -8,7 +8,14 @@ from typing import Any
 import typer
 
 from tradearea._core.atomic import atomic_path
-from tradearea.cli._common import JSON_OPTION, cli_run, fail
+from tradearea.cli._common import (
+    JSON_OPTION,
+    check_datum,
+    cli_run,
+    datum_option,
+    datum_warnings,
+    fail,
+)
 from tradearea.errors import InputError
 from tradearea.tiers import TIER_ORDER
 
@@ -124,6 +131,7 @@ def register(app: typer.Typer) -> None:
             help="Write the win-back list: at-risk customers in the primary area (CSV).",
         ),
         merges: Path | None = typer.Option(None, "--merges", help="Write the merge log (CSV)."),
+        datum: str = datum_option(),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Link CRM customers to the trade-area tiers: value, RFM segments, lifecycle, win-back.
@@ -158,6 +166,7 @@ def register(app: typer.Typer) -> None:
             notes = [f"file {areas.name}: {note}" for note in repairs(trade_areas)]
             for note in notes:
                 typer.echo(f"tradearea crm: note: {note}", err=True)
+            datum = check_datum(datum)
             result = crm.analyse_crm(
                 crm_file,
                 trade_areas,
@@ -171,6 +180,7 @@ def register(app: typer.Typer) -> None:
                 discount_rate=discount_rate,
                 horizon=horizon or None,
                 region=region,
+                datum=datum,
             )
             crm.write_crm_export(result.customers, out)
             if rejects is not None:
@@ -193,8 +203,19 @@ def register(app: typer.Typer) -> None:
                 f"crm: {counts['rows']} rows ({counts['accepted']} accepted, {counts['repaired']} "
                 f"repaired, {counts['rejected']} rejected); {info['customers']} customers: {tier_text}; "
                 f"{info['winback']} at risk in the primary area; top 20 % bring "
-                f"{'n/a' if pareto != pareto else f'{pareto:.0%}'} of revenue -> {out}"
+                f"{'n/a' if pareto != pareto else f'{pareto:.0%}'} of revenue"
             )
+            if datum != "wgs84" and {"lat", "lon"} <= set(result.customers.columns):
+                from tradearea.geocode import datum_warning  # lazy: keeps CLI start-up fast
+
+                note = datum_warning(
+                    result.customers["lat"],
+                    result.customers["lon"],
+                    system=datum,
+                    what=str(crm_file),
+                )
+                summary.line += datum_warnings(summary, [note])
+            summary.line += f" -> {out}"
             summary.update(out=str(out), **info)
             if notes:
                 summary.update(repairs=notes)

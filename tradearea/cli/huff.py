@@ -9,7 +9,15 @@ from typing import Any, Literal, TypeVar
 import typer
 
 from tradearea._core.atomic import atomic_path
-from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+from tradearea.cli._common import (
+    JSON_OPTION,
+    check_datum,
+    cli_run,
+    datum_option,
+    datum_warnings,
+    fail,
+    parse_latlon,
+)
 from tradearea.errors import InputError
 
 T = TypeVar("T")
@@ -108,6 +116,7 @@ def register(app: typer.Typer) -> None:
         zones_out: Path | None = typer.Option(
             None, "--zones-out", help="Also write per-zone market shares (CSV)."
         ),
+        datum: str = datum_option(),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Huff model: store choice probabilities, expected sales and market shares.
@@ -139,15 +148,31 @@ def register(app: typer.Typer) -> None:
             from tradearea.demand import (
                 spend_per_household as default_spend,  # lazy: keeps CLI start-up fast
             )
+            from tradearea.geocode import (  # lazy: keeps CLI start-up fast
+                datum_warning,
+                to_wgs84,
+            )
             from tradearea.io.tables import read_table  # lazy: keeps CLI start-up fast
 
+            datum = check_datum(datum)
             store_frame = in_file(
                 stores,
-                lambda: competition.read_competitors(stores, default_format="supermarket"),
+                lambda: competition.read_competitors(
+                    stores, default_format="supermarket", datum=datum
+                ),
             )
             fmt = _format(format_)
             spend_used = spend if spend is not None else default_spend(fmt)
-            zones = in_file(demand, lambda: _read_demand(demand, spend_used))
+            zones = in_file(demand, lambda: _read_demand(demand, spend_used, datum))
+            noted = datum_warnings(
+                summary,
+                [
+                    datum_warning(zones["lat"], zones["lon"], system=datum, what=str(demand)),
+                    datum_warning(
+                        store_frame["lat"], store_frame["lon"], system=datum, what=str(stores)
+                    ),
+                ],
+            )
             if "spend_per_household" in zones.columns:
                 source = "--spend" if spend is not None else f"default for {fmt}"
                 summary.update(spend_per_household=spend_used, spend_source=source)
@@ -219,6 +244,9 @@ def register(app: typer.Typer) -> None:
             )
             if candidate is not None:
                 lat, lon = parse_latlon(candidate, option="--candidate")
+                if datum != "wgs84":
+                    c_lat, c_lon = to_wgs84(lat, lon, system=datum)
+                    lat, lon = float(c_lat), float(c_lon)
                 cand = forecast.candidate_store(lat, lon, format=fmt, floor_area_m2=candidate_area)
                 fc = forecast.forecast_candidate(
                     zones,
@@ -238,13 +266,13 @@ def register(app: typer.Typer) -> None:
                     f"; candidate sells {fc.expected_sales:,.0f} "
                     f"({fc.cannibalisation_share:.0%} from own stores)"
                 )
-            summary.line = line + f" -> {out}"
+            summary.line = line + noted + f" -> {out}"
 
 
-def _read_demand(path: Path, spend: float | None) -> Any:
+def _read_demand(path: Path, spend: float | None, datum: str = "wgs84") -> Any:
     from tradearea.demand import read_demand  # lazy: keeps CLI start-up fast
 
-    return read_demand(path, spend=spend)
+    return read_demand(path, spend=spend, datum=datum)
 
 
 def _check_costs(table: Any, path: Path) -> Any:

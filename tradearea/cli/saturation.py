@@ -8,7 +8,15 @@ from typing import Any
 import typer
 
 from tradearea._core.atomic import atomic_path
-from tradearea.cli._common import JSON_OPTION, cli_run, fail, parse_latlon
+from tradearea.cli._common import (
+    JSON_OPTION,
+    check_datum,
+    cli_run,
+    datum_option,
+    datum_warnings,
+    fail,
+    parse_latlon,
+)
 from tradearea.cli.huff import in_file, write_csv
 from tradearea.errors import InputError
 
@@ -68,6 +76,7 @@ def register(app: typer.Typer) -> None:
         catchment: str = typer.Option(
             "radius", "--catchment", help="Surface catchment: radius, drive or walk."
         ),
+        datum: str = datum_option(),
         radius_m: float = typer.Option(1000.0, "--radius-m", help="Surface radius in metres."),
         minutes: float = typer.Option(10.0, "--minutes", help="Surface drive/walk minutes."),
         resolution: int = typer.Option(9, "--resolution", help="Surface H3 resolution."),
@@ -95,13 +104,28 @@ def register(app: typer.Typer) -> None:
             fmt = _format(format_)
             if period not in ("week", "month", "year"):
                 fail(f"--period {period!r}: expected week, month or year")
-            stores = in_file(competitors, lambda: competition.read_competitors(competitors))
+            from tradearea.geocode import (  # lazy: keeps CLI start-up fast
+                datum_warning,
+                to_wgs84,
+            )
+
+            datum = check_datum(datum)
+            stores = in_file(
+                competitors, lambda: competition.read_competitors(competitors, datum=datum)
+            )
+            noted = datum_warnings(
+                summary,
+                [datum_warning(stores["lat"], stores["lon"], system=datum, what=str(competitors))],
+            )
             area_frame = in_file(areas, lambda: _read_areas(areas, need_households=zones is None))
-            zone_frame = _zones(zones) if zones is not None else None
+            zone_frame = _zones(zones, datum) if zones is not None else None
             _report_repairs(((areas, area_frame), (zones, zone_frame)), summary)
             cand = None
             if candidate is not None:
                 lat, lon = parse_latlon(candidate, option="--candidate")
+                if datum != "wgs84":
+                    c_lat, c_lon = to_wgs84(lat, lon, system=datum)
+                    lat, lon = float(c_lat), float(c_lon)
                 cand = {"lat": lat, "lon": lon, "floor_area_m2": candidate_area}
             table = saturation.irs_by_trade_area(
                 area_frame,
@@ -154,7 +178,7 @@ def register(app: typer.Typer) -> None:
                     surface_irs_max=float(ok["irs"].max()) if len(ok) else None,
                 )
                 line += f"; surface {len(cells)} cells -> {surface}"
-            summary.line = line + f" -> {out}"
+            summary.line = line + noted + f" -> {out}"
 
 
 def _report_repairs(read: Any, summary: Any) -> None:
@@ -209,10 +233,10 @@ def _read_areas(path: Path, *, need_households: bool) -> Any:
     return frame
 
 
-def _zones(path: Path) -> Any:
+def _zones(path: Path, datum: str = "wgs84") -> Any:
     from tradearea.demand import read_zones  # lazy: keeps CLI start-up fast
 
-    return in_file(path, lambda: read_zones(path))
+    return in_file(path, lambda: read_zones(path, datum=datum))
 
 
 def _surface(

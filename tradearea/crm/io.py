@@ -13,6 +13,7 @@ import pandas as pd
 from tradearea.crm._columns import SYNONYMS
 from tradearea.crm._parse import parse_dates, parse_money, parse_number
 from tradearea.errors import InputError
+from tradearea.geocode.chinese import frame_to_wgs84
 from tradearea.io.tables import SynonymTable, column_list, map_headers
 
 PERSONAL_FIELDS = ("name", "phone", "email", "address")
@@ -292,6 +293,7 @@ def read_crm(
     match_on: Iterable[str] | None = None,
     expect: str | None = None,
     file: str | None = None,
+    datum: str = "wgs84",
 ) -> CrmImport:
     """Read a CRM export: a transactions table or one row per customer.
 
@@ -315,6 +317,9 @@ def read_crm(
         costs or contact details only, to complete a transactions file); default: detected.
     file : str, optional
         Name used in messages (defaults to the path's name).
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum of the file's ``lat``/``lon``; GCJ-02 (Amap, Tencent) and BD-09 (Baidu) points
+        inside China are converted to WGS84 (see :func:`tradearea.geocode.frame_to_wgs84`).
 
     Returns
     -------
@@ -386,4 +391,5 @@ def read_crm(
         personal = personal.drop_duplicates("customer_id").reset_index(drop=True)
     dropped = [f for f in found_personal if f not in kept]
     matched = [f for f in found_personal if f in keep]
+    table = frame_to_wgs84(table, datum=datum)
     return CrmImport(kind, table, personal, report, name, used, dropped, matched)

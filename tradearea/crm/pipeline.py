@@ -185,6 +185,7 @@ def analyse_crm(
     region: str | None = None,
     stores: pd.DataFrame | None = None,
     file: str | None = None,
+    datum: str = "wgs84",
 ) -> CrmResult:
     """Import a CRM export and tie its customers' value and segments to the trade-area tiers.
 
@@ -218,13 +219,15 @@ def analyse_crm(
         ``store_id, lat, lon`` used to break overlaps by distance.
     file : str, optional
         Name used in messages.
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum of the files' ``lat``/``lon`` (see :func:`tradearea.crm.read_crm`).
 
     Returns
     -------
     CrmResult
         Customers, tables and the import and merge reports.
     """
-    main = read_crm(source, mapping=mapping, match_on=match_on, file=file)
+    main = read_crm(source, mapping=mapping, match_on=match_on, file=file, datum=datum)
     if main.table.empty:
         bad = main.report[main.report["status"] == "rejected"]
         first = f" (row {bad['row'].iloc[0]}: {bad['reason'].iloc[0]})" if len(bad) else ""
@@ -232,7 +235,9 @@ def analyse_crm(
         raise InputError(msg, file=main.file, row=int(bad["row"].iloc[0]) if len(bad) else None)
     extra = None
     if profile is not None:
-        extra = read_crm(profile, mapping=profile_mapping, match_on=match_on, expect="profile")
+        extra = read_crm(
+            profile, mapping=profile_mapping, match_on=match_on, expect="profile", datum=datum
+        )
     personal = _combine_personal(main, extra)
     fields = sorted(set(main.match_fields) | set(extra.match_fields if extra else []))
     duplicates = pd.DataFrame(

@@ -13,6 +13,7 @@ from tradearea.geocode.chain import (
 from tradearea.geocode.chinese import (
     bd09_to_wgs84,
     datum_warning,
+    frame_to_wgs84,
     gcj02_to_bd09,
     gcj02_to_wgs84,
     in_china,
@@ -41,6 +42,7 @@ __all__ = [
     "datum_warning",
     "empty_fixes",
     "fold",
+    "frame_to_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geocode_frame",

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
 # Krasovsky 1940 ellipsoid, as used by the published GCJ-02 obfuscation.
@@ -243,6 +244,48 @@ def to_wgs84(lat: Any, lon: Any, *, system: str) -> tuple[np.ndarray, np.ndarray
         return bd09_to_wgs84(lat, lon)
     msg = f"coordinate system {system!r} unknown: use one of {', '.join(COORD_SYSTEMS)}"
     raise ValueError(msg)
+
+
+def frame_to_wgs84(frame: pd.DataFrame, *, datum: str = "wgs84") -> pd.DataFrame:
+    """Return ``frame`` with its coordinates converted from ``datum`` to WGS84.
+
+    The ``lat`` and ``lon`` columns are converted, and so is the geometry of a GeoDataFrame
+    (points or polygons, vertex by vertex). Only coordinates inside China move (see
+    :func:`in_china`); missing values stay missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        A table with ``lat``, ``lon`` and/or a geometry in degrees.
+    datum : {'wgs84', 'gcj02', 'bd09'}
+        The datum the coordinates are in.
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A copy (the frame itself when ``datum`` is ``wgs84``).
+    """
+    name = datum.lower().replace("-", "").replace("_", "")
+    if name not in COORD_SYSTEMS:
+        msg = f"datum {datum!r} unknown: use one of {', '.join(COORD_SYSTEMS)}"
+        raise ValueError(msg)
+    if name == "wgs84":
+        return frame
+    out = frame.copy()
+    if "lat" in out and "lon" in out:
+        lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype=float)
+        lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype=float)
+        w_lat, w_lon = to_wgs84(lat, lon, system=name)
+        out["lat"], out["lon"] = w_lat, w_lon
+    geometry = getattr(out, "geometry", None) if hasattr(out, "set_geometry") else None
+    if geometry is not None:
+
+        def shift(xy: np.ndarray) -> np.ndarray:
+            w_lat, w_lon = to_wgs84(xy[:, 1], xy[:, 0], system=name)
+            return np.column_stack([w_lon, w_lat])
+
+        out = out.set_geometry(shapely.transform(geometry.to_numpy(), shift), crs=geometry.crs)
+    return out
 
 
 @lru_cache(maxsize=1)
