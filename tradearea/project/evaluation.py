@@ -253,13 +253,13 @@ def evaluate_candidate(
     fmt = normalise_format(format) if str(format or "").strip() else None
     if fmt not in FORMATS:
         msg = f"unknown retail format {format!r}; use one of {', '.join(FORMATS)}"
-        raise InputError(msg, column="format")
+        raise InputError(msg, option="format")
     if method is not None and method not in TRADE_AREA_METHODS:
         msg = f"trade-area method must be one of {', '.join(TRADE_AREA_METHODS)}, not {method!r}"
-        raise InputError(msg, column="method")
+        raise InputError(msg, option="method")
     if floor_area_m2 is not None and not (np.isfinite(floor_area_m2) and floor_area_m2 > 0):
         raise InputError(
-            f"floor area must be above 0 m², not {floor_area_m2}", column="floor_area_m2"
+            f"floor area must be above 0 m², not {floor_area_m2}", option="floor_area_m2"
         )
     if rent_per_m2_month is not None:
         _check_rent(rent_per_m2_month)
@@ -387,14 +387,14 @@ def _check_rent(rent: Any) -> None:
         value = float("nan")
     if not (math.isfinite(value) and value >= 0):
         msg = f"rent must be a number of at least 0, not {rent!r}"
-        raise InputError(msg, column="rent_per_m2_month")
+        raise InputError(msg, option="rent_per_m2_month")
 
 
 def _check_scenario(project: Project, scenario: Any) -> None:
     if isinstance(scenario, str) and scenario and scenario not in project.scenarios:
         known = ", ".join(project.scenarios) or "none"
         msg = f"no pricing scenario {scenario!r} in the project (scenarios: {known})"
-        raise InputError(msg, column="scenario")
+        raise InputError(msg, option="scenario")
 
 
 def _check_location(lat: float, lon: float, region: Region) -> None:

@@ -35,7 +35,7 @@ def _base(sa: SiteAnalysis) -> tuple[pricing.Scenario, str, list[str]]:
         rent = float(sa.rent_per_m2_month)
         if not (math.isfinite(rent) and rent >= 0):
             msg = f"rent must be a number of at least 0, not {sa.rent_per_m2_month!r}"
-            raise InputError(msg, column="rent_per_m2_month")
+            raise InputError(msg, option="rent_per_m2_month")
         changes["rents.base_rent_per_m2_month"] = rent
     market = scenario.market
     if market.tenant_sales_per_year is None and market.households is None:
@@ -79,7 +79,7 @@ def site_pricing(sa: SiteAnalysis) -> dict[str, Any]:
     except ValueError as exc:  # pydantic and the pricing model say what is wrong
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"pricing: {exc}", column="scenario") from None
+        raise InputError(f"pricing: {exc}", option="scenario") from None
     rent = price_and_rent["rent"]
     tenant_sales = rent.get("tenant_sales_per_year")
     capacity = (

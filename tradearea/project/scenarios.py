@@ -71,7 +71,7 @@ def pricing_format(fmt: str) -> str:
         except ValueError:
             continue
     msg = f"retail format {fmt!r} has no pricing defaults"
-    raise InputError(msg, column="format")
+    raise InputError(msg, option="format")
 
 
 def scenario_template(
@@ -162,7 +162,7 @@ def candidate_scenario(
         if scenario not in scenarios:
             known = ", ".join(scenarios) or "none"
             msg = f"no pricing scenario {scenario!r} in the project (scenarios: {known})"
-            raise InputError(msg, column="scenario")
+            raise InputError(msg, option="scenario")
         return pricing.scenario_from_dict(scenarios[scenario], file=scenario), (
             f"project scenario {scenario!r}"
         )

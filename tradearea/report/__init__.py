@@ -251,7 +251,7 @@ def render(report: Report, fmt: str, out_path: str | Path | None = None) -> byte
     fmt = str(fmt).lower().lstrip(".")
     if fmt not in FORMATS:
         msg = f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}"
-        raise InputError(msg, column="--format")
+        raise InputError(msg, option="format")
     if fmt == "html":
         from tradearea.report.html import render_html
 

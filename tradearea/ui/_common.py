@@ -196,9 +196,10 @@ def _assets_ok() -> bool:
 def add_store_markers(m: folium.Map, stores: Any, *, name: str | None = None) -> folium.Map:
     """Add the own stores as red shop markers (names escaped) in one layer of ``m``."""
     from tradearea._core.escaping import escape_html
+    from tradearea.project.workspace import located_rows
 
     group = folium.FeatureGroup(name=name or tr("Own stores", "本店"))
-    for row in stores.itertuples():
+    for row in stores[located_rows(stores)].itertuples():  # no marker without coordinates
         folium.Marker(
             [row.lat, row.lon],
             tooltip=escape_html(row.name),
@@ -206,6 +207,23 @@ def add_store_markers(m: folium.Map, stores: Any, *, name: str | None = None) ->
         ).add_to(group)
     group.add_to(m)
     return m
+
+
+# The app's label of each library option an error can name (the CLI shows its flag instead).
+OPTION_LABELS: dict[str, tuple[str, str]] = {
+    "method": ("Trade-area method", "商圈划定方法"),
+    "format": ("Format", "业态"),
+    "floor_area_m2": ("Sales floor area", "营业面积"),
+    "rent_per_m2_month": ("Rent to test", "测试租金"),
+    "scenario": ("Pricing scenario", "定价方案"),
+    "currency": ("Currency", "货币"),
+    "region": ("Region", "区域"),
+    "k": ("Smallest customer count per map cell", "地图单元最少顾客数"),
+    "privacy_k": ("Smallest customer count per map cell", "地图单元最少顾客数"),
+    "thresholds": ("Thresholds", "阈值"),
+    "radii_m": ("Ring radii", "同心圆半径"),
+    "minutes": ("Minutes", "分钟"),
+}
 
 
 def show_error(exc: BaseException) -> None:
@@ -222,6 +240,9 @@ def show_error(exc: BaseException) -> None:
             parts.append(tr(f"row {exc.row}", f"第 {exc.row} 行"))
         if exc.column:
             parts.append(tr("column", "列") + " " + escape_markdown(exc.column))
+        if exc.option:
+            label = OPTION_LABELS.get(exc.option, (exc.option, exc.option))
+            parts.append(tr("setting", "设置") + " " + escape_markdown(tr(*label)))
         where = ", ".join(parts)
         text = escape_markdown(exc.message)
         st.error(f"{where}: {text}" if where else text, icon="⚠️")
