@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from tradearea._core.escaping import escape_markdown
 from tradearea.settings import REPO_DIR
 
 
@@ -15,7 +16,8 @@ def test_project_page_shows_demo_project_and_region() -> None:
     at = _app().run()
     assert not at.exception
     assert at.header[0].value == "Project"
-    assert at.subheader[0].value == "Demo: Lidl, Helsinki centre"
+    # issue 20: a project name is shown as text (Markdown escaped), so compare the escaped name
+    assert at.subheader[0].value == escape_markdown("Demo: Lidl, Helsinki centre")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Addresses"] == "596"
     assert "OpenStreetMap contributors" in at.caption[-1].value
@@ -48,13 +50,14 @@ def test_save_and_reopen_project_from_the_page(tmp_path, monkeypatch) -> None:
     at.button(key="open_recent").click().run()
     assert not at.exception
     assert at.session_state["project"].path == saved.resolve()
-    assert "etc_My shop.gpkg" in at.caption[0].value  # status strip says where it is saved
+    # status strip says where it is saved (the file name as text: Markdown escaped, issue 20)
+    assert escape_markdown("etc_My shop.gpkg") in at.caption[0].value
 
 
 def test_status_strip_shows_progress() -> None:
     at = _app().run()
     strip = at.caption[0].value
-    assert "Demo: Lidl, Helsinki centre" in strip and "Competitors" in strip
+    assert escape_markdown("Demo: Lidl, Helsinki centre") in strip and "Competitors" in strip
 
 
 def test_currency_is_a_project_setting() -> None:

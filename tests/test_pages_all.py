@@ -10,6 +10,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tradearea._core.escaping import escape_markdown
 from tradearea.project.demo import demo_project
 from tradearea.project.workspace import Project
 from tradearea.ui.streamlit_app import PAGES
@@ -67,7 +68,7 @@ def test_page_renders_on_the_demo_project(
     assert at.header[0].value == heading
     assert not at.error, [e.value for e in at.error]
     strip = at.caption[0].value
-    assert "Demo: Lidl, Helsinki centre" in strip
+    assert escape_markdown("Demo: Lidl, Helsinki centre") in strip  # name as text (issue 20)
     assert ("商圈" if lang == "zh" else "Trade areas") in strip
     start = time.perf_counter()
     at.run()  # warm: caches filled, same inputs

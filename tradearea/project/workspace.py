@@ -141,6 +141,58 @@ class Project:
         return entry
 
 
+def project_problems(project: Project) -> list[str]:
+    """Return what in ``project`` keeps pages from working, in words for the user.
+
+    A region pack that is not built on this computer, and stores, competitors or candidates
+    without usable coordinates (missing, NaN or outside longitude/latitude). Each page shows
+    these instead of failing.
+
+    Parameters
+    ----------
+    project : Project
+        The open project.
+
+    Returns
+    -------
+    list of str
+        Empty when the project can be shown.
+    """
+    from tradearea.regions.packs import list_regions  # L2; imported late: region list on disk
+
+    problems = []
+    if project.region not in list_regions():
+        problems.append(
+            f"region {project.region!r} is not built on this computer: build it with "
+            f"`tradearea region build FILE.osm.pbf --name {project.region}`, or open another "
+            "project on the Project page"
+        )
+    for name in ("stores", "competitors", "candidates"):
+        frame = project.layers.get(name)
+        if frame is None or not len(frame):
+            continue
+        bad = ~located_rows(frame)
+        if bad.any():
+            problems.append(
+                f"{int(bad.sum())} of {len(frame)} {name} have no usable coordinates (missing "
+                "or NaN); they are left off maps and figures until fixed"
+            )
+    return problems
+
+
+def located_rows(frame: pd.DataFrame) -> pd.Series:
+    """Return a boolean Series: rows whose ``lat``/``lon`` are finite and in range."""
+    if "lat" not in frame or "lon" not in frame:
+        if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+            geom = frame.geometry
+            ok = geom.notna() & ~geom.is_empty
+            return pd.Series(ok.to_numpy(), index=frame.index)
+        return pd.Series(False, index=frame.index)
+    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    lon = pd.to_numeric(frame["lon"], errors="coerce")
+    return lat.between(-90, 90) & lon.between(-180, 180)
+
+
 def points_frame(frame: pd.DataFrame, *, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFrame:
     """Return ``frame`` as a WGS84 point GeoDataFrame; rows without coordinates get no geometry.
 

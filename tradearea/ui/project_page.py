@@ -137,13 +137,13 @@ def _open(target: object, *, shown_as: str | None = None) -> bool:
 def page() -> None:
     """Render the Project page."""
     project = current_project()
-    region = current_region()
     st.header(tr("Project", "项目"))
     st.subheader(escape_markdown(project.name))  # data, not Markdown
     with st.expander(
         tr("Project file: save, open, new", "项目文件：保存、打开、新建"), expanded=False
     ):
-        _project_files()
+        _project_files()  # first: a project whose region is missing can still be switched
+    region = current_region()
     currency = st.text_input(
         tr("Currency of money figures", "金额货币"),
         value=project.settings.currency,
@@ -169,7 +169,7 @@ def page() -> None:
     stores = project.layer("stores")
     competitors = project.layer("competitors")
     comp_group = folium.FeatureGroup(name=tr("Competitors", "竞争店"))
-    for row in competitors.itertuples():
+    for row in competitors[workspace.located_rows(competitors)].itertuples():
         folium.CircleMarker(
             [row.lat, row.lon],
             radius=6,

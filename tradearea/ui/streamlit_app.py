@@ -5,14 +5,19 @@ from __future__ import annotations
 import contextlib
 import datetime
 import importlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.state import get_session_state
 
-from tradearea.ui._common import LANGUAGES, status_strip, tr
+from tradearea._core.escaping import escape_markdown
+from tradearea.ui._common import LANGUAGES, current_project, status_strip, tr
+
+LOG = logging.getLogger("tradearea.app")
 
 FAVICON = Path(__file__).with_name("favicon.png")
 
@@ -102,7 +107,35 @@ def main() -> None:
             ),
         )
     status_strip()
-    nav.run()
+    run_page(nav)
+
+
+def run_page(nav: Any) -> None:
+    """Run the chosen page; what the open project lacks is said in words, never a traceback.
+
+    The problems of the project (a region not built here, stores without coordinates) are
+    shown above every page; an error on a page is shown as a message with the way out (open
+    another project on the Project page), and the full traceback goes to the server's log.
+    """
+    from tradearea.project.workspace import project_problems
+
+    problems = project_problems(current_project())
+    for problem in problems:
+        st.warning(escape_markdown(problem))
+    try:
+        nav.run()
+    except Exception as exc:  # a page failing on this project must not take the app with it
+        LOG.exception("page failed on project %s", getattr(current_project(), "name", "?"))
+        st.error(
+            tr("This page cannot be shown for the open project: ", "当前项目无法显示此页面：")
+            + escape_markdown(str(exc))
+        )
+        st.info(
+            tr(
+                "Open or create another project on the Project page (the sidebar).",
+                "请在“项目”页面（侧栏）打开或新建其他项目。",
+            )
+        )
 
 
 if __name__ == "__main__":
