@@ -627,3 +627,23 @@ def test_bundled_district_centroids_are_converted_from_gcj02() -> None:
     name, lat, lon = _adcodes()["110000"]
     w_lat, w_lon = gcj02_to_wgs84(39.904211, 116.407394)  # cpca's raw value, GCJ-02
     assert name == "北京市" and (lat, lon) == pytest.approx((float(w_lat), float(w_lon)), abs=1e-9)
+
+
+def test_a_rejected_row_with_an_empty_address_can_be_placed_by_a_fix(small: object) -> None:
+    # issue 18: rows rejected for an empty address were not offered for review nor fixable
+    frame = pd.DataFrame(
+        {
+            "respondent_id": ["A", "B", "B"],
+            "address": ["", "Testikatu 1", "Testikatu 3"],
+            "status": ["rejected", "", ""],
+            "reason": ["empty address", "", ""],
+        }
+    )
+    out = geocode_frame(frame, region=small)
+    assert out.loc[0, "status"] == "rejected"
+    listed = review_rows(out, rejected=True).index.tolist()
+    assert listed == [0]  # not the repeated id B (a fix by id would go to the first B)
+    assert review_rows(out).index.tolist() == []
+    fixes = add_fix(None, respondent_id="A", lat=60.17, lon=24.94, how="placed")
+    fixed = geocode_frame(frame, region=small, fixes=fixes)
+    assert (fixed.loc[0, "status"], fixed.loc[0, "lat"]) == ("repaired", 60.17)

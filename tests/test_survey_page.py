@@ -73,7 +73,8 @@ def test_demo_survey_preview_mapping_and_geocode(geocoded_demo: AppTest) -> None
 def test_review_place_a_point_fixes_the_unmatched_row(geocoded_demo: AppTest) -> None:
     at = geocoded_demo
     rows = at.selectbox(key="survey.review.row")
-    assert [o.split(" · ")[0] for o in rows.options] == ["R084", "R091"]  # street level, unmatched
+    # street level, unmatched, and (issue 18) the rejected row with an empty address
+    assert [o.split(" · ")[0] for o in rows.options] == ["R084", "R091", "R135"]
     rows.set_value(next(o for o in rows.options if o.startswith("R091"))).run()
     assert any("not found in region helsinki-center" in t.value for t in at.text)
     at.radio(key="survey.review.how").set_value("Place by lat,lon").run()
@@ -132,3 +133,80 @@ def test_hostile_text_is_never_rendered_as_html(demo_region: object) -> None:
     assert not at.exception
     for element in (*at.markdown, *at.caption, *at.info, *at.success, *at.warning):
         assert "<script" not in element.value and "<img" not in element.value
+
+
+def _demo_geocoded() -> AppTest:
+    at = _app()
+    at.button(key="survey.demo").click().run()
+    at.button(key="survey.run").click().run()
+    assert not at.exception
+    return at
+
+
+def _pick_row(at: AppTest, rid: str) -> None:
+    rows = at.selectbox(key="survey.review.row")
+    rows.set_value(next(o for o in rows.options if o.startswith(rid))).run()
+
+
+def test_after_save_fix_the_form_is_empty_and_the_account_refreshes(demo_region: object) -> None:
+    # issue 18: the form kept the last row's point; rejected rows could not be placed
+    at = _demo_geocoded()
+    _pick_row(at, "R091")
+    at.radio(key="survey.review.how").set_value("Place by lat,lon").run()
+    at.text_input(key="survey.review.latlon").set_value("60.1688053,24.9465155").run()
+    at.button(key="survey.review.save").click().run()
+    assert not at.exception
+    assert at.radio(key="survey.review.how").value == "Pick a candidate"
+    assert at.success and any(t.value == "Fixed: R091" for t in at.text)
+    assert (_metrics(at)["Unmatched"], _metrics(at)["Repaired"]) == ("0", "2")
+    options = [o.split(" · ")[0] for o in at.selectbox(key="survey.review.row").options]
+    assert options == ["R084", "R135"]
+    # the rejected row with an empty address, placed by hand
+    _pick_row(at, "R135")
+    at.radio(key="survey.review.how").set_value("Place by lat,lon").run()
+    assert at.text_input(key="survey.review.latlon").value == ""  # empty for the next row
+    at.text_input(key="survey.review.latlon").set_value("60.1700,24.9400").run()
+    at.button(key="survey.review.save").click().run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert (metrics["Rejected"], metrics["Repaired"], metrics["Geocoded"]) == ("0", "3", "147")
+    customers = pd.DataFrame(
+        at.session_state["project"].layers["customers"].drop(columns="geometry")
+    )
+    row = customers.set_index("respondent_id").loc["R135"]
+    assert (row["status"], row["lat"], row["lon"]) == ("repaired", 60.17, 24.94)
+    account = at.dataframe[1].value
+    assert account["count"].tolist() == [147, 3, 0, 0, 150]
+
+
+def test_clicking_the_map_fills_lat_lon_and_marks_the_row(
+    demo_region: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tradearea.ui import survey_page
+
+    at = _demo_geocoded()
+    _pick_row(at, "R091")
+    click = {"last_clicked": {"lat": 60.17012, "lng": 24.94021}}
+    monkeypatch.setattr(survey_page, "show_map", lambda m, **kwargs: click)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="survey.review.how").value == "Place by lat,lon"
+    assert at.text_input(key="survey.review.latlon").value == "60.170120,24.940210"
+    assert any(t.value == "Under review: R091 → 60.170120, 24.940210" for t in at.text)
+    at.run()  # the same click again does not overwrite what the analyst typed
+    at.text_input(key="survey.review.latlon").set_value("60.1701,24.9403").run()
+    assert at.text_input(key="survey.review.latlon").value == "60.1701,24.9403"
+    at.button(key="survey.review.save").click().run()
+    customers = pd.DataFrame(
+        at.session_state["project"].layers["customers"].drop(columns="geometry")
+    )
+    assert customers.set_index("respondent_id").loc["R091", "lat"] == 60.1701
+
+
+def test_counts_read_one_row_in_the_singular(demo_region: object) -> None:
+    text = "respondent_id,address\nR1,Olematonkatu 1\n"
+    at = _app(source={"name": "one.csv", "data": text.encode()})
+    assert any(t.value.startswith("one.csv: 1 row,") for t in at.text)
+    at.button(key="survey.run").click().run()
+    assert not at.exception
+    assert any(c.value.startswith("1 row unmatched") for c in at.caption)

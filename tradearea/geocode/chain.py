@@ -29,6 +29,8 @@ MATCH_LEVELS = ("input_coords", "address", "street", "postcode", "district", "on
 STATUSES = ("geocoded", "repaired", "unmatched", "rejected")
 OUTPUT_COLUMNS = ("lat", "lon", "match_level", "match_score", "matched_address", "status", "reason")
 LOW_SCORE = 80.0
+# Rejections that an analyst's fix (a point placed by hand) resolves: the row lacks a place only.
+PLACEABLE_REJECTIONS = ("empty address", "coordinates")
 _REGION_MARGIN_DEG = 0.5
 _FAR_MARGIN_DEG = 1.0  # ~100 km beyond the region's bounds: not a customer of this region
 FAR_SCORE = 30.0  # kept where given but below LOW_SCORE, so the row is listed for review
@@ -121,7 +123,9 @@ def geocode_frame(
         prior = frame["status"].astype(str).to_numpy() == "rejected"
         reasons = frame["reason"] if "reason" in columns else pd.Series([""] * n)
         for i in np.flatnonzero(prior):
-            res.reject(i, str(reasons.iloc[i]) if pd.notna(reasons.iloc[i]) else "rejected")
+            reason = str(reasons.iloc[i]) if pd.notna(reasons.iloc[i]) else "rejected"
+            if not reason.startswith(PLACEABLE_REJECTIONS):  # these wait for a fix, below
+                res.reject(i, reason)
     if id_col and id_col in columns:
         for i, reason in duplicate_ids(frame[id_col], rows).items():
             if res.open(i):

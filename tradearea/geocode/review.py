@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from tradearea.geocode.chain import LOW_SCORE, MATCH_LEVELS, STATUSES
+from tradearea.geocode.chain import LOW_SCORE, MATCH_LEVELS, PLACEABLE_REJECTIONS, STATUSES
 from tradearea.geocode.index import AddressIndex, region_index
 from tradearea.geocode.matcher import SCORE_POSTCODE, Match, match_address, street_candidates
 from tradearea.geocode.matcher import _house_match as house_match
@@ -61,11 +61,33 @@ def account_table(geocoded: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, totals], ignore_index=True)
 
 
-def review_rows(geocoded: pd.DataFrame, *, low_score: float = LOW_SCORE) -> pd.DataFrame:
-    """Return the rows an analyst should look at: unmatched, and placed with a low score."""
+def review_rows(
+    geocoded: pd.DataFrame, *, low_score: float = LOW_SCORE, rejected: bool = False
+) -> pd.DataFrame:
+    """Return the rows an analyst should look at: unmatched, and placed with a low score.
+
+    Parameters
+    ----------
+    geocoded : pandas.DataFrame
+        The result of :func:`geocode_frame`.
+    low_score : float
+        Placed rows scoring below this are listed.
+    rejected : bool
+        Also list rejected rows that a fix can place (an empty address, unusable coordinates:
+        ``PLACEABLE_REJECTIONS``); not other rejections (a repeated respondent id, bad values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, in table order.
+    """
     scores = pd.to_numeric(geocoded["match_score"], errors="coerce")
     status = geocoded["status"].astype(str)
     mask = (status == "unmatched") | (status.isin(("geocoded", "repaired")) & (scores < low_score))
+    if rejected:
+        reason = geocoded["reason"].astype(str) if "reason" in geocoded else ""
+        placeable = pd.Series(reason, index=geocoded.index).str.startswith(PLACEABLE_REJECTIONS)
+        mask |= (status == "rejected") & placeable
     return geocoded[mask]
 
 

@@ -9,7 +9,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from tradearea._core.escaping import neutralise_frame
+from tradearea._core.escaping import escape_html, neutralise_frame
 from tradearea.project.demo import DEMO_SURVEY
 from tradearea.ui._common import (
     current_project,
@@ -56,6 +56,14 @@ def _choose(widget: Any, label: str, choices: dict[Any, str], **kwargs: Any) -> 
     """Show ``choices``' labels in a selectbox or radio and return the chosen key."""
     back = {shown: value for value, shown in choices.items()}
     return back[widget(label, list(back), **kwargs)]
+
+
+REVIEW_FORM = ("review.typed", "review.latlon", "review.pick", "review.how")
+
+
+def _rows(n: int) -> str:
+    """``1 row``, ``2 rows`` (``1 行`` in Chinese)."""
+    return tr(f"{n:,} row" if n == 1 else f"{n:,} rows", f"{n:,} 行")
 
 
 def _status_label(status: str) -> str:
@@ -257,7 +265,9 @@ def _account(geocoded: pd.DataFrame) -> None:
     )
 
 
-def _map(geocoded: pd.DataFrame, picked: tuple[float, float] | None) -> dict[str, Any]:
+def _map(
+    geocoded: pd.DataFrame, picked: tuple[float, float] | None, *, label: str = ""
+) -> dict[str, Any]:
     placed = geocoded[geocoded["status"].isin(("geocoded", "repaired"))]
     center = (float(placed["lat"].mean()), float(placed["lon"].mean())) if len(placed) else None
     m = offline_map(center=center, zoom=15)
@@ -271,32 +281,40 @@ def _map(geocoded: pd.DataFrame, picked: tuple[float, float] | None) -> dict[str
             fill_opacity=0.8,
         ).add_to(m)
     if picked:
-        folium.Marker(picked, icon=folium.Icon(color="red")).add_to(m)
+        tip = escape_html(label) if label else None  # the row id is user text
+        folium.Marker(picked, icon=folium.Icon(color="red"), tooltip=tip).add_to(m)
     return show_map(m, key=_K + "map", height=460)
 
 
 def _review(geocoded: pd.DataFrame) -> None:
     from tradearea.geocode import candidates, review_rows
 
-    todo = review_rows(geocoded)
+    todo = review_rows(geocoded, rejected=True)
     st.subheader(tr("Review", "人工复核"))
+    saved = st.session_state.pop(_K + "review.saved", None)
+    if saved is not None:
+        st.success(tr("Fix saved with the project and applied.", "修正已随项目保存并生效。"))
+        st.text(tr(f"Fixed: {saved}", f"已修正：{saved}"))  # text: ids are never markup
     if todo.empty:
         st.success(
             tr(
-                "Nothing to review: every row is placed with a good score or rejected.",
-                "无需复核：所有行均已可靠定位或已拒绝。",
+                "Nothing to review: every row is placed with a good score.",
+                "无需复核：所有行均已可靠定位。",
             )
         )
         return
     st.caption(
         tr(
-            f"{len(todo)} rows unmatched or placed with a low score (< 80).",
-            f"{len(todo)} 行未匹配或匹配分数较低（< 80）。",
+            f"{_rows(len(todo))} unmatched, placed with a low score (< 80) or rejected "
+            "(a rejected row can be placed by hand).",
+            f"{_rows(len(todo))}未匹配、匹配分数较低（< 80）或已拒绝（已拒绝的行可手动放置）。",
         )
     )
     labels = {int(i): _review_label(geocoded, i) for i in todo.index}
     i = _choose(st.selectbox, tr("Row", "行"), labels, key=_K + "review.row")
     address = str(geocoded.at[i, "address"]) if "address" in geocoded else ""
+    if address.strip().lower() in ("", "nan", "none"):
+        address = ""
     st.text(tr("Reason: ", "原因：") + str(geocoded.at[i, "reason"]))
     cands = candidates(address, region=current_region(), k=5) if address else pd.DataFrame()
     if len(cands):
@@ -306,14 +324,38 @@ def _review(geocoded: pd.DataFrame) -> None:
         "typed": tr("Type a corrected address", "输入更正地址"),
         "placed": tr("Place by lat,lon", "按经纬度放置"),
     }
+    row = _row_id(geocoded, i)
+    st.text(tr(f"Click the map to place {row} there.", f"点击地图即可将 {row} 放置于该处。"))
+    clicked = _map(geocoded, _point_under_review(i), label=row).get("last_clicked")
+    if clicked and clicked != st.session_state.get(_K + "review.clicked"):
+        # a new click: fill the form with it (before its widgets are drawn) and switch to it
+        st.session_state[_K + "review.clicked"] = clicked
+        st.session_state[_K + "review.how"] = hows["placed"]
+        st.session_state[_K + "review.latlon"] = f"{clicked['lat']:.6f},{clicked['lng']:.6f}"
+        st.session_state[_K + "review.marked"] = i
     how = _choose(st.radio, tr("Fix", "修正方式"), hows, horizontal=True, key=_K + "review.how")
-    clicked = _map(geocoded, None).get("last_clicked") if how == "placed" else None
-    fix = _fix_point(how, cands, clicked)
+    fix = _fix_point(how, cands)
+    if fix is not None:
+        st.session_state[_K + "review.point"] = (i, float(fix["lat"]), float(fix["lon"]))
+        st.text(
+            tr(
+                f"Under review: {row} → {float(fix['lat']):.6f}, {float(fix['lon']):.6f}",
+                f"复核中：{row} → {float(fix['lat']):.6f}, {float(fix['lon']):.6f}",
+            )
+        )
     if fix is not None and st.button(tr("Save fix", "保存修正"), key=_K + "review.save"):
         _apply_fix(geocoded, i, address, fix)
 
 
-def _fix_point(how: str, cands: pd.DataFrame, clicked: Any) -> dict[str, Any] | None:
+def _point_under_review(i: Any) -> tuple[float, float] | None:
+    """The point proposed for row ``i`` on the previous run (shown on the map), if any."""
+    point = st.session_state.get(_K + "review.point")
+    if point is None or point[0] != i:
+        return None
+    return (point[1], point[2])
+
+
+def _fix_point(how: str, cands: pd.DataFrame) -> dict[str, Any] | None:
     from tradearea.geocode import candidates
 
     if how == "pick":
@@ -356,10 +398,8 @@ def _fix_point(how: str, cands: pd.DataFrame, clicked: Any) -> dict[str, Any] | 
             "match_score": c["match_score"],
             "how": "typed",
         }
-    default = f"{clicked['lat']:.6f},{clicked['lng']:.6f}" if clicked else ""
     text = st.text_input(
         tr("Latitude, longitude (or click the map)", "纬度,经度（或点击地图）"),
-        value=default,
         key=_K + "review.latlon",
     )
     if not text.strip():
@@ -397,17 +437,21 @@ def _apply_fix(geocoded: pd.DataFrame, i: Any, address: str, fix: dict[str, Any]
 
     project = current_project()
     rid = geocoded.at[i, "respondent_id"] if "respondent_id" in geocoded else None
-    project.layers["fixes"] = add_fix(
-        project.layers.get("fixes"),
-        respondent_id=rid,
-        address=address,
-        lat=float(fix["lat"]),
-        lon=float(fix["lon"]),
-        how=fix["how"],
-        matched_address=str(fix["matched_address"]),
-        match_level=str(fix["match_level"]),
-        match_score=float(fix["match_score"]),
-    )
+    try:
+        project.layers["fixes"] = add_fix(
+            project.layers.get("fixes"),
+            respondent_id=rid,
+            address=address,
+            lat=float(fix["lat"]),
+            lon=float(fix["lon"]),
+            how=fix["how"],
+            matched_address=str(fix["matched_address"]),
+            match_level=str(fix["match_level"]),
+            match_score=float(fix["match_score"]),
+        )
+    except ValueError as exc:  # e.g. a row with neither respondent id nor address
+        show_error(exc)
+        return
     project.record("fix", row=_row_id(geocoded, i), how=fix["how"])
     state = st.session_state.get(_K + "result")
     survey = (
@@ -426,7 +470,9 @@ def _apply_fix(geocoded: pd.DataFrame, i: Any, address: str, fix: dict[str, Any]
     if state:
         state["geocoded"] = regeocoded
     _save(project, regeocoded, "fix", False)
-    st.success(tr("Fix saved with the project and applied.", "修正已随项目保存并生效。"))
+    for name in (*REVIEW_FORM, "review.point", "review.marked", "review.row"):
+        st.session_state.pop(_K + name, None)  # the next row starts with an empty form
+    st.session_state[_K + "review.saved"] = _row_id(geocoded, i)
     st.rerun()
 
 
@@ -436,7 +482,7 @@ def _review_label(frame: pd.DataFrame, i: Any) -> str:
 
 
 def _read_summary(info: Any) -> str:
-    parts = [f"{info.file}: {info.rows:,} {tr('rows', '行')}"]
+    parts = [f"{info.file}: {_rows(info.rows)}"]
     if info.encoding:
         parts.append(f"{tr('encoding', '编码')} {info.encoding}")
     if info.sheet:
