@@ -210,3 +210,15 @@ def test_counts_read_one_row_in_the_singular(demo_region: object) -> None:
     at.button(key="survey.run").click().run()
     assert not at.exception
     assert any(c.value.startswith("1 row unmatched") for c in at.caption)
+
+
+def test_survey_declared_gcj02_outside_china_warns_and_leaves_points(demo_region: object) -> None:
+    text = "respondent_id,address,lat,lon\nR1,Mannerheimintie 14,60.1699,24.9384\n"
+    at = _app(source={"name": "gps.csv", "data": text.encode()})
+    at.radio(key="survey.coords").set_value("GCJ-02 (Amap / Tencent)").run()
+    at.button(key="survey.run").click().run()
+    assert not at.exception
+    assert any("none is in China" in w.value for w in at.warning)
+    assert any(t.value.startswith("gps.csv is declared GCJ-02") for t in at.text)
+    customers = at.session_state["project"].layers["customers"]
+    assert (customers["lat"].iloc[0], customers["lon"].iloc[0]) == (60.1699, 24.9384)

@@ -139,7 +139,7 @@ def _mapping(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _run(frame: pd.DataFrame, info: Any, mapping: dict[str, str], key: str) -> None:
-    from tradearea.geocode import geocode_frame
+    from tradearea.geocode import datum_warning, geocode_frame, parse_coordinate
     from tradearea.surveys import normalise_survey
 
     project = current_project()
@@ -192,6 +192,20 @@ def _run(frame: pd.DataFrame, info: Any, mapping: dict[str, str], key: str) -> N
         show_error(exc)
         return
     bar.empty()
+    if coord != "wgs84" and has_coords:
+        lats = survey["lat"].map(parse_coordinate)
+        note = datum_warning(
+            lats, survey["lon"].map(parse_coordinate), system=coord, what=info.file
+        )
+        if note:
+            st.warning(
+                tr(
+                    "The coordinates are declared GCJ-02/BD-09 but none is in China: "
+                    "they were left unchanged.",
+                    "坐标声明为 GCJ-02/BD-09，但没有一个位于中国境内：已保持不变。",
+                )
+            )
+            st.text(note)  # text: the file name is never markup
     st.session_state[_K + "result"] = {
         "key": key,
         "survey": survey,

@@ -376,6 +376,14 @@ def page() -> None:
     c2.metric(tr("In trade areas", "商圈内"), f"{acc['in_tiers']:,}")
     c3.metric(tr("Outliers", "商圈外"), f"{acc['outliers']:,}")
     c4.metric(tr("Not placed", "未定位"), f"{acc['not_placed']:,}")
+    for note in acc.get("warnings", []):
+        st.warning(
+            tr(
+                "A share threshold cannot be reached: customers are off the network.",
+                "有份额阈值无法达到：部分顾客不在路网上。",
+            )
+        )
+        st.text(note)  # text: store ids are never markup
     show_map(_map(result, region), key="ta_map", height=560, returned_objects=[])
     st.subheader(tr("Tiers", "商圈分级"))
     st.dataframe(_table(result, project), hide_index=True, width="stretch")
