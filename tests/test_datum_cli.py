@@ -111,3 +111,15 @@ def test_saturation_areas_crm_geocode_take_the_datum(tmp_path: Path, demo_region
               str(tmp_path / "g.csv"), "--json", "--coords", "gcj02"],
     )  # fmt: skip
     assert legacy.exit_code == 0 and _json(legacy)["warnings"]
+
+
+def test_huff_calibration_inputs_take_the_datum(tmp_path: Path, demo_region: object) -> None:
+    args = ["huff", "--stores", STORES, "--demand", ZONES, "--out", str(tmp_path / "s.csv"),
+            "--json", "--calibrate", str(REPO / "surveys" / "demo_survey.csv"),
+            "--coords", str(REPO / "surveys" / "demo_survey_truth.csv")]  # fmt: skip
+    plain = runner.invoke(app, args)
+    declared = runner.invoke(app, [*args, "--datum", "gcj02"])
+    assert plain.exit_code == 0 and declared.exit_code == 0, declared.output
+    # Helsinki points are outside China: the same fit, and a warning for the files
+    assert _json(declared)["beta"] == pytest.approx(_json(plain)["beta"])
+    assert _json(declared)["warnings"]

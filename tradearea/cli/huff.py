@@ -150,6 +150,7 @@ def register(app: typer.Typer) -> None:
             )
             from tradearea.geocode import (  # lazy: keeps CLI start-up fast
                 datum_warning,
+                frame_to_wgs84,
                 to_wgs84,
             )
             from tradearea.io.tables import read_table  # lazy: keeps CLI start-up fast
@@ -188,8 +189,10 @@ def register(app: typer.Typer) -> None:
                 )
             fit = None
             if calibrate is not None:
-                survey = read_table(calibrate)
-                coord_table = read_table(coords) if coords is not None else None
+                survey = frame_to_wgs84(read_table(calibrate), datum=datum)
+                coord_table = (
+                    frame_to_wgs84(read_table(coords), datum=datum) if coords is not None else None
+                )
                 choices, report = in_file(
                     calibrate,
                     lambda: calibration.survey_choices(
