@@ -105,28 +105,38 @@ def assign_tiers(
     if located.any() and len(areas):
         pos = np.flatnonzero(located)
         points = shapely.points(lon[pos], lat[pos])
-        tree = shapely.STRtree(areas.geometry.to_numpy())
-        hit_pt, hit_poly = tree.query(points, predicate="intersects")
+        # a tree of the points, queried with the few polygons: many times faster than querying a
+        # tree of the polygons with every point (benchmarks/bench_crm.py)
+        tree = shapely.STRtree(points)
+        hit_poly, hit_pt = tree.query(areas.geometry.to_numpy(), predicate="intersects")
         if len(hit_pt):
             where = _store_points(areas, stores)
-            sid = areas["store_id"].to_numpy()[hit_poly]
-            slat = where["lat"].reindex(sid).to_numpy(dtype=float)
-            slon = where["lon"].reindex(sid).to_numpy(dtype=float)
+            store_ids = areas["store_id"].to_numpy()
+            codes, uniques = pd.factorize(store_ids, sort=True)  # integer store codes, id order
+            sid_code = codes[hit_poly]
+            slat = where["lat"].reindex(uniques).to_numpy(dtype=float)[sid_code]
+            slon = where["lon"].reindex(uniques).to_numpy(dtype=float)[sid_code]
             cust = pos[hit_pt]
-            hits = pd.DataFrame(
-                {
-                    "cust": cust,
-                    "store_id": sid,
-                    "tier": areas["tier"].to_numpy()[hit_poly],
-                    "dist": great_circle_m(lat[cust], lon[cust], slat, slon),
-                }
+            tiers = areas["tier"].to_numpy(dtype=np.int64)[hit_poly]
+            d = great_circle_m(lat[cust], lon[cust], slat, slon)
+            # best hit per customer: lowest tier, then nearest store, then smallest store id
+            order = np.lexsort((sid_code, d, tiers, cust))
+            cust_sorted = cust[order]
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = cust_sorted[1:] != cust_sorted[:-1]
+            pick = order[first]
+            # a customer in areas of more than one store is an overlap: its hits (one run of the
+            # customer-sorted order) span more than one store code
+            starts = np.flatnonzero(first)
+            codes_sorted = sid_code[order]
+            spread = np.maximum.reduceat(codes_sorted, starts) - np.minimum.reduceat(
+                codes_sorted, starts
             )
-            overlaps = int((hits.groupby("cust")["store_id"].nunique() > 1).sum())
-            best = hits.sort_values(["cust", "tier", "dist", "store_id"]).drop_duplicates("cust")
-            c = best["cust"].to_numpy()
-            store_id[c] = best["store_id"].to_numpy()
-            tier[c] = best["tier"].to_numpy()
-            dist[c] = best["dist"].to_numpy()
+            overlaps = int((spread > 0).sum())
+            c = cust[pick]
+            store_id[c] = uniques[sid_code[pick]]
+            tier[c] = tiers[pick]
+            dist[c] = d[pick]
     out["store_id"] = store_id
     out["tier"] = pd.array(np.where(tier < 0, 0, tier), dtype="Int64")
     out.loc[tier < 0, "tier"] = pd.NA
