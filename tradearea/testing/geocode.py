@@ -208,5 +208,3 @@ def synthetic_region(n_addresses: int = 50_000, *, seed: int = 7) -> pd.DataFram
                 number = f"{k}-{k + 2}"
             rows.append((name, number, postcode, city, float(lon), float(lat)))
     return pd.DataFrame(rows, columns=["street", "housenumber", "postcode", "city", "lon", "lat"])
-
-
