@@ -100,3 +100,24 @@ def test_uploaded_zones_replace_the_building_estimate(app: AppTest) -> None:
     metrics = _metrics(app)
     assert "Households in the region (estimated)" not in metrics
     assert metrics["Households in the zones"] == f"{zones['households'].sum():,.0f}"
+
+
+def test_competitor_upload_takes_the_datum(app: AppTest) -> None:
+    # issue 18: every input with coordinates offers the datum (GCJ-02 converted inside China)
+    from types import SimpleNamespace
+
+    from tradearea.geocode import gcj02_to_wgs84
+    from tradearea.ui import competition_page
+
+    assert app.radio(key="comp_datum").options == [
+        "WGS84 (GPS)",
+        "GCJ-02 (Amap / Tencent)",
+        "BD-09 (Baidu)",
+    ]
+    text = "store_id,name,format,lat,lon,floor_area_m2\nS1,a,supermarket,31.2304,121.4737,1200\n"
+    upload = SimpleNamespace(name="shanghai.csv", getvalue=lambda: text.encode())
+    project = app.session_state["project"]
+    competition_page._load_upload(project, upload, "gcj02")
+    got = project.layers["competitors"]
+    w_lat, w_lon = gcj02_to_wgs84(31.2304, 121.4737)
+    assert (got["lat"].iloc[0], got["lon"].iloc[0]) == pytest.approx((float(w_lat), float(w_lon)))

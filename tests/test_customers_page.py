@@ -110,3 +110,14 @@ def test_names_are_masked_for_review() -> None:
     assert _mask("Riikka Wallin") == "R••••• W•••••"
     assert _mask("anna@example.fi") == "a•••@example.fi"
     assert _mask(None) == ""
+
+
+def test_crm_files_take_the_datum(demo_region: object) -> None:
+    # issue 18: the CRM upload offers the datum; Helsinki points declared GCJ-02 stay put
+    at = _app()
+    radio = at.radio(key="crm_datum")
+    assert radio.options == ["WGS84 (GPS)", "GCJ-02 (Amap / Tencent)", "BD-09 (Baidu)"]
+    before = {m.label: m.value for m in at.metric}
+    radio.set_value("gcj02").run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric} == before

@@ -8,6 +8,8 @@ from typing import Any
 from tradearea.ui._common import current_project, lang
 
 DASH = "—"
+# The datums a file's coordinates may be in, as a radio shows them (converted inside China only).
+DATUM_LABELS = {"wgs84": "WGS84 (GPS)", "gcj02": "GCJ-02 (Amap / Tencent)", "bd09": "BD-09 (Baidu)"}
 # Currency codes with the name a Chinese reader expects after an amount.
 CURRENCY_ZH = {
     "CNY": "元",

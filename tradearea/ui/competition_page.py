@@ -27,7 +27,7 @@ from tradearea.ui._common import (
     show_map,
     tr,
 )
-from tradearea.ui._format import money, number, percent
+from tradearea.ui._format import DATUM_LABELS, money, number, percent
 
 CANDIDATE_KEY = "competition_candidate"
 HUFF_SOURCES = {
@@ -149,10 +149,11 @@ def _competitors(project: Any, region: Any, opts: dict[str, Any]) -> pd.DataFram
             tr("Upload competitors (CSV: name, brand, format, lat, lon, floor_area_m2)", "上传竞争店（CSV：名称、品牌、业态、纬度、经度、营业面积）"),
             type=["csv", "xlsx"], key="comp_upload",
         )  # fmt: skip
+        datum = _datum_radio("comp_datum")
         if upload is not None and st.button(
             tr("Use this list", "使用此名单"), key="comp_upload_btn"
         ):
-            _load_upload(project, upload)
+            _load_upload(project, upload, datum)
     return proj.competitors(project, region, category=opts["category"])
 
 
@@ -180,8 +181,18 @@ def _read_upload(upload: Any, read: Any, stem: str) -> Any:
             return None
 
 
-def _load_upload(project: Any, upload: Any) -> None:
-    frame = _read_upload(upload, competition.read_competitors, "competitors")
+def _datum_radio(key: str) -> str:
+    """The datum of an upload's coordinates (GCJ-02 / BD-09 converted inside China only)."""
+    return st.radio(
+        tr("Coordinates in the file are", "文件中坐标为"), list(DATUM_LABELS), format_func=DATUM_LABELS.get,
+        horizontal=True, key=key,
+    )  # fmt: skip
+
+
+def _load_upload(project: Any, upload: Any, datum: str = "wgs84") -> None:
+    frame = _read_upload(
+        upload, lambda path: competition.read_competitors(path, datum=datum), "competitors"
+    )
     if frame is None:
         return
     proj.set_layer(project, "competitors", frame, file=upload.name)
@@ -201,10 +212,11 @@ def _zones_upload(project: Any) -> None:
             tr("Zones (GeoJSON, GeoPackage, zipped Shapefile, or CSV with lat/lon)", "分区（GeoJSON、GeoPackage、压缩 Shapefile 或含经纬度的 CSV）"),
             type=["geojson", "json", "gpkg", "zip", "csv"], key="comp_zones_upload",
         )  # fmt: skip
+        datum = _datum_radio("comp_zones_datum")
         if upload is not None and st.button(
             tr("Use these zones", "使用这些分区"), key="comp_zones_btn"
         ):
-            zones = _read_upload(upload, demand.read_zones, "zones")
+            zones = _read_upload(upload, lambda path: demand.read_zones(path, datum=datum), "zones")
             if zones is not None:
                 proj.set_layer(project, "zones", zones, file=upload.name)
                 st.success(tr(f"{len(zones)} zones loaded", f"已载入 {len(zones)} 个分区"))

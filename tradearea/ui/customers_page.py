@@ -18,6 +18,7 @@ from tradearea.project.commands import record_export, record_import, record_merg
 from tradearea.settings import data_dir
 from tradearea.tiers import TIER_ORDER
 from tradearea.ui._common import current_project, offline_map, show_error, show_map, tr
+from tradearea.ui._format import DATUM_LABELS
 
 SEGMENT_COLOURS = {
     "champions": "#1a9850", "loyal": "#66bd63", "potential": "#a6d96a", "new": "#3288bd",
@@ -91,6 +92,7 @@ def _analyse(
         horizon=opts["horizon"] or None,
         region=opts["region"],
         file=crm_name,
+        datum=opts.get("datum", "wgs84"),
     )
 
 
@@ -158,6 +160,10 @@ def _inputs(project: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
             list(crm.PERSONAL_FIELDS), default=["name", "phone", "email"], key="crm_match_on",
         )  # fmt: skip
         dedup = d2.toggle(tr("Find duplicates", "客户查重"), value=True, key="crm_dedup")
+        datum = st.radio(
+            tr("Coordinates in the files are", "文件中坐标为"), list(DATUM_LABELS),
+            format_func=DATUM_LABELS.get, horizontal=True, key="crm_datum",
+        )  # fmt: skip
         threshold = d3.slider(
             tr("Merge from score", "合并分数线"), 60, 100, 85, key="crm_threshold"
         )
@@ -166,6 +172,7 @@ def _inputs(project: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else None, "retention_rate": rate,
         "discount_rate": float(discount), "horizon": int(horizon),
         "region": getattr(project, "region", None), "areas_name": files.get("areas_name"),
+        "datum": datum,
     }  # fmt: skip
     return files, options
 

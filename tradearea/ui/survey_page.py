@@ -19,12 +19,13 @@ from tradearea.ui._common import (
     show_map,
     tr,
 )
+from tradearea.ui._format import DATUM_LABELS
 
 _K = "survey."
 NONE = "—"
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "utf-16", "gb18030", "gbk", "big5", "latin-1", "cp1252")
 DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t", "|": "|"}
-COORDS = {"wgs84": "WGS84 (GPS)", "gcj02": "GCJ-02 (Amap / Tencent)", "bd09": "BD-09 (Baidu)"}
+COORDS = DATUM_LABELS
 # The columns an analyst maps by hand; others are detected and kept.
 KEY_COLUMNS = (
     ("address", "Address", "住址"),
