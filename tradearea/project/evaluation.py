@@ -187,6 +187,22 @@ def _cache_key(project: Project, **inputs: Any) -> str:
     return h.hexdigest()
 
 
+# Project analyses shared by the evaluations of one state of a project (the zones, stores and
+# region are read once for all its candidates), keyed like the evaluations.
+_ANALYSES: dict[str, ProjectAnalysis] = {}
+_ANALYSES_MAX = 8
+
+
+def _project_analysis(project: Project) -> ProjectAnalysis:
+    key = _cache_key(project)
+    if key not in _ANALYSES:
+        if len(_ANALYSES) >= _ANALYSES_MAX:
+            _ANALYSES.pop(next(iter(_ANALYSES)))
+        # a copy: later changes to the project make a new key, never a half-changed analysis
+        _ANALYSES[key] = ProjectAnalysis(project.copy(), draw=False)
+    return _ANALYSES[key]
+
+
 def evaluate_candidate(
     project: Project,
     lat: float,
@@ -289,7 +305,7 @@ def evaluate_candidate(
         floor_area_source=str(cand.get("floor_area_source") or "input"),
     )
     sa = SiteAnalysis(
-        ProjectAnalysis(project, draw=False), site, method=method, scenario=scenario,
+        _project_analysis(project), site, method=method, scenario=scenario,
         rent_per_m2_month=rent_per_m2_month, ticks=ticks,
     )  # fmt: skip
     evaluation = evaluation_of(sa, progress=progress)
