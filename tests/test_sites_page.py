@@ -69,7 +69,15 @@ def _figure(at: AppTest, label: str) -> list[str]:
 
 
 def _add_demo_candidate(at: AppTest) -> AppTest:
-    at.button(key="sites.demo").click().run()
+    """Type the demo's candidate into the form (the demo project itself already has it)."""
+    from tradearea import project as proj
+
+    demo = proj.demo_candidate()
+    at.number_input(key="sites.lat").set_value(demo["lat"])
+    at.number_input(key="sites.lon").set_value(demo["lon"])
+    at.text_input(key="sites.name").set_value(demo["name"])
+    at.number_input(key="sites.area").set_value(demo["floor_area_m2"])
+    at.run()
     at.button(key="sites.add").click().run()
     assert not at.exception
     return at
@@ -284,3 +292,24 @@ def test_the_comparison_gives_each_site_a_verdict_with_its_reasons(demo_region: 
     tenant = _figure(at, "Tenant score")[0]
     landlord = _figure(at, "Landlord score (not in the total)")[0]
     assert tenant != "–" and landlord != "–"
+
+
+def test_typed_coordinates_take_a_datum(demo: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed GCJ-02 coordinates are converted with the library's datum rule before evaluation."""
+    from tradearea.geocode import chinese
+
+    calls: list[str] = []
+    real = chinese.to_wgs84
+
+    def spy(lat: object, lon: object, *, system: str) -> object:
+        calls.append(system)
+        return real(lat, lon, system=system)
+
+    monkeypatch.setattr("tradearea.ui.sites_page.to_wgs84", spy)
+    at = _app(demo.copy())
+    at.radio(key="sites.datum").set_value("gcj02")
+    at = _add_demo_candidate(at)
+    assert calls == ["gcj02"]
+    layer = at.session_state["project"].layers["candidates"]
+    # Helsinki is outside China: GCJ-02 leaves the point where it was typed
+    assert layer["lat"].iloc[-1] == pytest.approx(60.1741836, abs=1e-9)

@@ -13,6 +13,7 @@ from tradearea import project as proj
 from tradearea import sites
 from tradearea._core.escaping import escape_html, escape_markdown
 from tradearea.formats import FORMATS
+from tradearea.geocode.chinese import to_wgs84
 from tradearea.project.analysis import IRS_AFTER_LABEL
 from tradearea.ui._common import (
     add_store_markers,
@@ -24,7 +25,7 @@ from tradearea.ui._common import (
     show_map,
     tr,
 )
-from tradearea.ui._format import money, number, percent
+from tradearea.ui._format import DATUM_LABELS, money, number, percent
 from tradearea.ui._sites_parts import (
     METHOD_LABELS,
     STEP_ZH,
@@ -140,15 +141,6 @@ def _take_click(clicked: dict[str, Any]) -> None:
     )
 
 
-def _use_demo_candidate() -> None:
-    demo = proj.demo_candidate()
-    st.session_state[_K + "lat"] = demo["lat"]
-    st.session_state[_K + "lon"] = demo["lon"]
-    st.session_state[_K + "name"] = demo["name"]
-    st.session_state[_K + "format"] = demo["format"]
-    st.session_state[_K + "area"] = demo["floor_area_m2"]
-
-
 def _add_form(project: Any) -> None:
     st.subheader(tr("Add a candidate", "添加候选店址"))
     st.caption(
@@ -194,23 +186,24 @@ def _add_form(project: Any) -> None:
         placeholder=tr("the scenario's rent", "采用方案租金"),
         key=_K + "rent",
     )
-    b1, b2 = st.columns(2)
-    go = b1.button(
+    datum = st.radio(
+        tr("Typed coordinates are", "输入的坐标为"), list(DATUM_LABELS),
+        format_func=DATUM_LABELS.get, horizontal=True, key=_K + "datum",
+        help=tr("GCJ-02 and BD-09 are converted to WGS84 inside mainland China only; a map "
+                "click is always WGS84.",
+                "GCJ-02 与 BD-09 仅在中国大陆境内转换为 WGS84；地图点击始终为 WGS84。"),
+    )  # fmt: skip
+    go = st.button(
         tr("Evaluate and add", "评估并添加"),
         type="primary",
         key=_K + "add",
         disabled=lat is None or lon is None,
     )
-    if project.path is None and str(project.name).startswith("Demo"):
-        b2.button(
-            tr("Use the demo candidate", "使用演示候选店址"),
-            key=_K + "demo",
-            on_click=_use_demo_candidate,
-        )
     if go:
+        wlat, wlon = (float(v[0]) for v in to_wgs84([lat], [lon], system=datum))
         inputs = {
-            "lat": float(lat),
-            "lon": float(lon),
+            "lat": wlat,
+            "lon": wlon,
             "name": (name or "").strip() or tr("Candidate", "候选店址"),
             "format": fmt,
             "floor_area_m2": float(area) if area else None,
