@@ -68,6 +68,32 @@ def max_input_bytes() -> int:
     return int(mb * 2**20)
 
 
+ENV_MEMORY_MB = "TRADEAREA_MAX_MEMORY_MB"
+DEFAULT_MEMORY_MB = 1024
+
+
+def max_memory_bytes() -> int:
+    """Memory budget of one input once read, in bytes (``TRADEAREA_MAX_MEMORY_MB``, default 1024).
+
+    A table, polygon layer, grid or Huff problem whose size (known only after parsing) would
+    need more is refused with a message naming this setting, before the work is done.
+    """
+    try:
+        mb = float(os.environ.get(ENV_MEMORY_MB, str(DEFAULT_MEMORY_MB)))
+    except ValueError:
+        mb = float(DEFAULT_MEMORY_MB)
+    return int(max(mb, 1.0) * 2**20)
+
+
+def memory_refusal(what: str, needed_bytes: float) -> str:
+    """Return the message that refuses ``what`` for needing ``needed_bytes`` (over the budget)."""
+    budget = max_memory_bytes()
+    return (
+        f"{what} would need about {needed_bytes / 2**20:,.0f} MB of memory, more than the "
+        f"{budget / 2**20:,.0f} MB budget (set {ENV_MEMORY_MB} to raise it)"
+    )
+
+
 ENV_TIME = "TRADEAREA_MAX_SECONDS"
 
 

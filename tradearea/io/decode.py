@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 
 from tradearea.errors import InputError
+from tradearea.settings import max_memory_bytes, memory_refusal
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -295,21 +296,58 @@ def sniff_delimiter(text: str) -> str:
     return best[2]
 
 
+# Memory a table's cells take once read: per cell (a str object and its list slot, kept about
+# three times over while the frame is built) and per character.
+CELL_BYTES = 200
+CHAR_BYTES = 4
+
+
+class _TableBudget:
+    """Count cells and characters as rows are read; refuse past the memory budget."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.budget = max_memory_bytes()
+        self.cells = 0
+        self.chars = 0
+
+    def add(self, row: list[str]) -> None:
+        self.cells += len(row)
+        self.chars += sum(map(len, row))
+        needed = self.cells * CELL_BYTES + self.chars * CHAR_BYTES
+        if needed > self.budget:
+            msg = memory_refusal(
+                f"the table (at least {self.cells:,} cells, {self.chars:,} characters)", needed
+            )
+            raise InputError(msg, file=self.file)
+
+
 def csv_rows(text: str, *, delimiter: str, file: str) -> list[list[str]]:
     """Split decoded text into rows of cells with the csv module (quotes honoured)."""
     text = text.replace("\x00", "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
+    budget = _TableBudget(file)
     try:
-        rows.extend(reader)
+        for row in reader:
+            budget.add(row)
+            rows.append(row)
     except csv.Error as exc:
         msg = f"cannot be read as {delimiter!r}-separated text: {exc}"
         raise InputError(msg, file=file, row=max(reader.line_num - 1, 1)) from None
     return rows
 
 
-def xlsx_rows(data: bytes, *, sheet: str | int | None, file: str) -> tuple[list[list[str]], str]:
-    """Read one worksheet of an XLSX workbook as rows of text cells.
+def xlsx_rows(
+    data: bytes, *, sheet: str | int | None, file: str, max_columns: int | None = None
+) -> tuple[list[list[str]], str]:
+    """Read one worksheet of an XLSX workbook as rows of text cells, in bounded memory.
+
+    The sheet's declared dimension is ignored (a workbook may declare ``A1:NTO1048576`` over a
+    few cells, and every row would be padded to it); a row wider than ``max_columns`` is
+    refused as soon as it is read, and so is a sheet whose cells (counted as read, a shared
+    string once per cell that refers to it) would take more than the memory budget
+    (``TRADEAREA_MAX_MEMORY_MB``).
 
     Parameters
     ----------
@@ -319,11 +357,13 @@ def xlsx_rows(data: bytes, *, sheet: str | int | None, file: str) -> tuple[list[
         Sheet name or 0-based position; default the first sheet holding data.
     file : str
         The file's name, for messages.
+    max_columns : int, optional
+        Widest row accepted.
 
     Returns
     -------
     (list of list of str, str)
-        The rows and the sheet's name.
+        The rows and the sheet's name (trailing empty cells of a row dropped).
     """
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -348,14 +388,31 @@ def xlsx_rows(data: bytes, *, sheet: str | int | None, file: str) -> tuple[list[
         else:
             msg = f"has no sheet {sheet!r} (sheets: {', '.join(names)})"
             raise InputError(msg, file=file)
-        rows = [[cell_text(v) for v in row] for row in book[chosen].iter_rows(values_only=True)]
+        rows = _bounded_rows(book[chosen], file=file, max_columns=max_columns)
     finally:
         book.close()
     return rows, chosen
 
 
+def _bounded_rows(ws: Any, *, file: str, max_columns: int | None) -> list[list[str]]:
+    ws.reset_dimensions()  # the declared dimension is the file's word, not a fact
+    budget = _TableBudget(file)
+    rows: list[list[str]] = []
+    for k, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if max_columns is not None and len(values) > max_columns:
+            msg = f"has {len(values)} columns, more than the {max_columns} a table may have"
+            raise InputError(msg, file=file, row=k)
+        row = [cell_text(v) for v in values]
+        while row and row[-1] == "":
+            row.pop()
+        budget.add(row)
+        rows.append(row)
+    return rows
+
+
 def _first_sheet_with_data(book: Any, names: list[str]) -> str:
     for name in names:
+        book[name].reset_dimensions()
         for row in book[name].iter_rows(values_only=True, max_row=50):
             if any(v is not None and str(v).strip() for v in row):
                 return name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -19,7 +21,7 @@ from tradearea._core.geometry import polygonal
 from tradearea.errors import InputError
 from tradearea.io.decode import ZIP_MAGIC
 from tradearea.io.tables import numeric_column
-from tradearea.settings import max_input_bytes
+from tradearea.settings import max_input_bytes, max_memory_bytes, memory_refusal
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".parquet")
 
@@ -87,6 +89,7 @@ def read_polygons(
     if not len(raw):
         raise InputError(f"the file has no {what} (no features)", file=file)
     raw = raw.reset_index(drop=True)
+    _check_vertices(raw, file)
     frame, note = _to_wgs84(raw, file=file)
     frame = _check_geometry(frame, file=file, polygons=polygons, what=what)
     for column in numeric:
@@ -153,10 +156,59 @@ def _check_zip(path: Path, *, file: str, max_bytes: int) -> None:
         raise InputError(msg, file=file)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# Memory a vertex takes once read and checked (coordinates, their copies in shapely, make_valid).
+VERTEX_BYTES = 1000  # measured: make_valid of a 4M-vertex polygon took over 2.2 GB
+
+
+def _check_geopackage(path: Path, file: str) -> None:
+    """Refuse a GeoPackage whose layers are SQL that expands: views and generated columns.
+
+    A few kilobytes of ``CREATE VIEW ... WITH RECURSIVE`` or ``GENERATED ALWAYS AS
+    (printf('%.*c', 400000000, 'x'))`` become billions of rows or gigabytes per row when read;
+    a layer must be a plain table. Its geometry bytes are summed and checked against the memory
+    budget before GDAL reads it.
+    """
+    uri = f"file:{path.resolve()}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+            kinds = dict(con.execute("SELECT name, type FROM sqlite_master"))
+            tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")]
+            for table in tables:
+                if kinds.get(table) == "view":
+                    msg = f"layer {table!r} is an SQL view; only plain tables are read"
+                    raise InputError(msg, file=file)
+                sql = " ".join(
+                    str(r[0])
+                    for r in con.execute("SELECT sql FROM sqlite_master WHERE name=?", (table,))
+                ).upper()
+                if "GENERATED" in sql or " AS (" in sql:
+                    msg = f"layer {table!r} has computed (generated) columns; they are not read"
+                    raise InputError(msg, file=file)
+    except sqlite3.DatabaseError:
+        return  # not a GeoPackage after all: GDAL says what it is
+    size = path.stat().st_size  # every geometry blob is inside the file
+    needed = size / 16 * VERTEX_BYTES  # a vertex takes 16 bytes in a GeoPackage blob
+    if needed > max_memory_bytes():
+        raise InputError(memory_refusal("the layer's geometries", needed), file=file)
+
+
+def _check_vertices(frame: gpd.GeoDataFrame, file: str) -> None:
+    """Refuse polygons whose vertices (known once parsed) would exceed the memory budget."""
+    vertices = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+    needed = vertices * VERTEX_BYTES
+    if needed > max_memory_bytes():
+        what = f"{vertices:,} vertices (simplify the polygons)"
+        raise InputError(memory_refusal(what, needed), file=file, column="geometry")
+
+
 def _read(path: Path, file: str, *, what: str, layer: str | None) -> gpd.GeoDataFrame:
     target: str | Path = path
     if path.suffix.lower() == ".zip":
         target = f"/vsizip/{path}"
+    with path.open("rb") as f:
+        if f.read(16) == SQLITE_MAGIC:
+            _check_geopackage(path, file)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

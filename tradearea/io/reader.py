@@ -127,7 +127,7 @@ def read_table(
         raise InputError(msg, file=file)
     if data.startswith(ZIP_MAGIC):
         check_zip(data, file=file, max_bytes=5 * max_input_bytes())
-        rows, sheet_name = xlsx_rows(data, sheet=sheet, file=file)
+        rows, sheet_name = xlsx_rows(data, sheet=sheet, file=file, max_columns=MAX_COLUMNS)
         fmt, enc, delim = "xlsx", None, None
     else:
         if file.lower().endswith((".xlsx", ".xlsm")):
