@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ import shapely
 from pyproj import Transformer
 
 from tradearea.errors import InputError
+from tradearea.privacy import DEFAULT_K
 from tradearea.tradeareas import (
     RING_PRESETS,
     SHARE_PRESETS,
@@ -26,6 +28,7 @@ from tradearea.tradeareas import (
     trade_areas_by_time,
     unreachable_thresholds,
 )
+from tradearea.tradeareas.overlap import FOOTPRINT_H3_RESOLUTION
 
 UTM = "EPSG:32635"
 TO_LL = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
@@ -416,7 +419,15 @@ def test_footprints_are_tighter_and_recounted() -> None:
         mine = r.customers
         assert shapely.intersects_xy(row.geometry, mine["lon"], mine["lat"]).sum() == row.customers
     hexes = trade_areas_by_share(cust, STORE, weight="customers", footprint="h3").footprints
-    assert hexes["customers"].iloc[0] >= r.areas["customers"].iloc[0] * 0.9
+    # issue 20: only H3 cells of at least k customers shape a footprint (privacy), so the tier-1
+    # footprint holds exactly the tier-1 customers who live in such cells (it held >= 90% of
+    # the tier before, when a cell of one customer was drawn too)
+    tier1 = r.customers[r.customers["tier"] == 1]
+    cells = pd.Series(
+        [h3.latlng_to_cell(a, b, FOOTPRINT_H3_RESOLUTION)
+         for a, b in zip(tier1["lat"], tier1["lon"], strict=True)]
+    ).value_counts()  # fmt: skip
+    assert hexes["customers"].iloc[0] == int(cells[cells >= DEFAULT_K].sum())
 
 
 def test_unreachable_share_thresholds_are_named() -> None:

@@ -13,6 +13,7 @@ import shapely
 from tradearea._core.crs import WGS84, utm_crs
 from tradearea._core.geometry import EMPTY_POLYGON, polygonal
 from tradearea.errors import InputError
+from tradearea.privacy import DEFAULT_K
 from tradearea.tiers import tier_name
 from tradearea.tradeareas import _base
 
@@ -111,12 +112,17 @@ def footprints(
     buffer_m: float = FOOTPRINT_BUFFER_M,
     resolution: int = FOOTPRINT_H3_RESOLUTION,
     ratio: float = CONCAVE_RATIO,
+    k: int = DEFAULT_K,
 ) -> gpd.GeoDataFrame:
-    """Draw tighter polygons around where each tier's customers actually live.
+    """Draw tighter polygons around where each tier's customers actually live, without homes.
 
-    ``concave``: the concave hull (shapely, ``ratio``) of the customers of tiers ≤ k, widened by
-    ``buffer_m``; ``h3``: the H3 cells (``resolution``) holding them. Tier k excludes the inner
-    footprints, and ``customers`` is recounted inside each polygon.
+    Customers are first coarsened to the H3 cells (``resolution``) they live in, and only cells
+    holding at least ``k`` of them are used, so no footprint reveals a home or a cell of fewer
+    than ``k`` customers. ``concave``: the concave hull (shapely, ``ratio``) of those cells'
+    centres for the customers of tiers ≤ t, widened by ``buffer_m`` (its rounded corners are
+    centred on cell centres, never on a customer); ``h3``: the cells
+    themselves. Tier t excludes the inner footprints, and ``customers`` is recounted inside each
+    polygon.
 
     Parameters
     ----------
@@ -132,6 +138,8 @@ def footprints(
         H3 resolution for ``h3``.
     ratio : float
         shapely ``concave_hull`` ratio (0 = tightest, 1 = convex hull).
+    k : int
+        Fewest customers a cell must hold to shape a footprint (the report's privacy k).
 
     Returns
     -------
@@ -151,10 +159,10 @@ def footprints(
         ).to_numpy()
         tier = cust["tier"].fillna(0).to_numpy(int)
         nested = []
-        for k in range(1, n_tiers + 1):
-            sel = mine & (tier >= 1) & (tier <= k)
+        for t in range(1, n_tiers + 1):
+            sel = mine & (tier >= 1) & (tier <= t)
             lat, lon = cust["lat"].to_numpy(float)[sel], cust["lon"].to_numpy(float)[sel]
-            nested.append(_footprint(lat, lon, kind, crs, buffer_m, resolution, ratio))
+            nested.append(_footprint(lat, lon, kind, crs, buffer_m, resolution, ratio, k))
         rings = _base.disjoint_rings(nested)
         prepared = pd.DataFrame(
             {"store_id": cust["store_id"], "placed": mine, "lat": cust["lat"], "lon": cust["lon"]}
@@ -189,14 +197,22 @@ def _footprint(
     buffer_m: float,
     resolution: int,
     ratio: float,
+    k: int,
 ) -> shapely.Geometry:
     if len(lat) == 0:
         return shapely.Polygon()
+    counts: dict[str, int] = {}
+    for a, b in zip(lat, lon, strict=True):
+        cell = h3.latlng_to_cell(a, b, resolution)
+        counts[cell] = counts.get(cell, 0) + 1
+    cells = sorted(c for c, n in counts.items() if n >= max(1, int(k)))
+    if not cells:
+        return shapely.Polygon()
     if kind == "h3":
-        cells = {h3.latlng_to_cell(a, b, resolution) for a, b in zip(lat, lon, strict=True)}
         polys = [shapely.Polygon([(y, x) for x, y in h3.cell_to_boundary(c)]) for c in cells]
         return polygonal(shapely.union_all(polys), default=EMPTY_POLYGON)
-    x, y = _base._project(lon, lat, crs)
+    centres = np.array([h3.cell_to_latlng(c) for c in cells])
+    x, y = _base._project(centres[:, 1], centres[:, 0], crs)
     hull = shapely.concave_hull(shapely.multipoints(np.column_stack([x, y])), ratio=ratio)
     geom = shapely.buffer(hull, buffer_m * _base.DISC_CIRCUMSCRIBE, quad_segs=16)
     return _base.to_wgs84([geom], crs)[0]
