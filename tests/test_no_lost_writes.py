@@ -200,3 +200,21 @@ def test_report_of_a_hostile_project_does_not_read_its_crm_file(tmp_path: Path) 
     html = report.render(report.build_report(p, sections=["crm"]), "html").decode()
     assert "SECRET" not in html
     assert "outside the project" in html
+
+
+def test_a_project_scenario_never_reads_a_comparables_file_elsewhere(tmp_path: Path) -> None:
+    from tradearea import report
+    from tradearea.project.scenarios import project_scenario
+
+    secret = tmp_path / "comparables.csv"
+    secret.write_text("name,price_per_m2\nSECRET-LINE,1\n")
+    p = workspace.open_project("demo")
+    workspace.save_project(p, tmp_path / "projects" / "hostile.gpkg")
+    name, data = next(iter(p.scenarios.items()))
+    hostile = {**data, "market": {**(data.get("market") or {}), "comparables_file": str(secret)}}
+    with pytest.raises(InputError, match="outside the project's folder") as info:
+        project_scenario(p, hostile, name=name)
+    assert "SECRET" not in str(info.value)
+    p.scenarios[name] = hostile
+    html = report.render(report.build_report(p, sections=["pricing"]), "html").decode()
+    assert "SECRET" not in html

@@ -9,7 +9,7 @@ import pandas as pd
 
 from tradearea import pricing
 from tradearea.errors import InputError
-from tradearea.project.scenarios import candidate_scenario
+from tradearea.project.scenarios import candidate_scenario, project_scenario
 
 if TYPE_CHECKING:
     from tradearea.project.analysis import SiteAnalysis
@@ -91,7 +91,8 @@ def site_pricing(sa: SiteAnalysis) -> dict[str, Any]:
     scenarios = sa.ctx.project.scenarios or {}
     if len(scenarios) > 1:
         try:
-            built = {k: pricing.scenario_from_dict(dict(v), file=k) for k, v in scenarios.items()}
+            project = sa.ctx.project
+            built = {k: project_scenario(project, dict(v), name=k) for k, v in scenarios.items()}
             compare = pricing.compare(built).reset_index(names="metric")
         except ValueError as exc:  # one broken scenario must not hide the others' figures
             notes.append(f"scenario comparison not available: {exc}")

@@ -9,6 +9,7 @@ from tradearea import pricing
 from tradearea.errors import InputError
 from tradearea.formats import FORMATS
 from tradearea.formats import format_key as canonical_format
+from tradearea.project.workspace import project_data_file
 from tradearea.settings import data_dir
 
 if TYPE_CHECKING:
@@ -131,6 +132,35 @@ def lease_template(name: str, floor_area_m2: float, *, format: str = "supermarke
     return data
 
 
+def project_scenario(project: Project, data: dict[str, Any], *, name: str) -> pricing.Scenario:
+    """Build a scenario kept in ``project``: data, so a comparables file is read only beside it.
+
+    ``market.comparables_file`` is resolved inside the project's folder
+    (:func:`tradearea.project.workspace.project_data_file`); a path elsewhere on this computer
+    is refused with a message that shows none of that file.
+
+    Parameters
+    ----------
+    project : Project
+        The project the scenario is kept in.
+    data : dict
+        The scenario's inputs as stored.
+    name : str
+        Its name, for messages.
+
+    Returns
+    -------
+    tradearea.pricing.Scenario
+    """
+    data = dict(data)
+    market = data.get("market")
+    if isinstance(market, dict) and market.get("comparables_file"):
+        setting = f"scenario {name!r} market.comparables_file"
+        resolved = project_data_file(project, str(market["comparables_file"]), setting=setting)
+        data["market"] = {**market, "comparables_file": str(resolved)}
+    return pricing.scenario_from_dict(data, file=name)
+
+
 def candidate_scenario(
     project: Project, candidate: dict[str, Any], *, scenario: Any = None
 ) -> tuple[pricing.Scenario, str]:
@@ -163,7 +193,7 @@ def candidate_scenario(
             known = ", ".join(scenarios) or "none"
             msg = f"no pricing scenario {scenario!r} in the project (scenarios: {known})"
             raise InputError(msg, option="scenario")
-        return pricing.scenario_from_dict(scenarios[scenario], file=scenario), (
+        return project_scenario(project, scenarios[scenario], name=scenario), (
             f"project scenario {scenario!r}"
         )
     sid = candidate.get("candidate_id", candidate.get("store_id"))
@@ -171,7 +201,7 @@ def candidate_scenario(
     for key, data in scenarios.items():
         site_name = str((data.get("site") or {}).get("name", "")).casefold()
         if str(key).casefold() in keys or site_name in keys:
-            return pricing.scenario_from_dict(dict(data), file=str(key)), (
+            return project_scenario(project, dict(data), name=str(key)), (
                 f"project scenario {key!r}"
             )
     data = scenario_template(
