@@ -72,3 +72,35 @@ def test_cli_export_is_logged_before_the_file_and_a_failed_log_blocks_it(
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.strip().splitlines()[-1])["k"] == DEFAULT_K
+
+
+REPO = Path(__file__).resolve().parent.parent
+EXPORTS = {
+    "geocode": lambda out: ["geocode", str(REPO / "surveys" / "demo_survey.csv"), "--region",
+                            "helsinki-center", "--out", str(out)],
+    "crm": lambda out: ["crm", str(REPO / "data" / "examples" / "crm_customers.csv"), "--areas",
+                        str(REPO / "data" / "examples" / "crm_areas.geojson"), "--out", str(out)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", list(EXPORTS))
+def test_cli_personal_data_exports_are_logged_first_and_a_failed_log_blocks_them(
+    tmp_path: Path, demo_region: object, command: str
+) -> None:
+    cache = tmp_path / "cache"
+    out = tmp_path / "out.csv"
+    env = {"TRADEAREA_CACHE": str(cache)}
+    result = CliRunner().invoke(cli_app, EXPORTS[command](out), env=env)
+    assert result.exit_code == 0, result.output
+    log = cache / "exports.log"
+    entry = json.loads(log.read_text().splitlines()[-1])
+    assert entry["command"] == command and entry["file"] == str(out.resolve())
+    assert entry["user"] and entry["at"] and entry["rows"] > 0
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+    # a log that cannot be written blocks the export
+    blocked = tmp_path / "blocked.csv"
+    log.unlink()
+    log.mkdir()
+    result = CliRunner().invoke(cli_app, EXPORTS[command](blocked), env=env)
+    assert result.exit_code == 2, result.output
+    assert not blocked.exists()

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from tradearea._core.atomic import atomic_path
+from tradearea._core.audit_log import log_personal_export
 from tradearea.cli._common import (
     JSON_OPTION,
     check_datum,
@@ -182,6 +183,11 @@ def register(app: typer.Typer) -> None:
                 region=region,
                 datum=datum,
             )
+            # one row per customer: logged before the files (no log, no export)
+            log_personal_export(
+                "crm", file=out, rows=len(result.customers),
+                also=[str(p) for p in (rejects, tables, winback, merges) if p is not None],
+            )  # fmt: skip
             crm.write_crm_export(result.customers, out)
             if rejects is not None:
                 report = result.imported.report

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from tradearea._core.atomic import atomic_path
+from tradearea._core.audit_log import log_personal_export
 from tradearea.cli._common import JSON_OPTION, check_datum, cli_run, datum_option, datum_warnings
 from tradearea.errors import InputError
 
@@ -114,6 +115,8 @@ def register(app: typer.Typer) -> None:
             )
 
             safe = neutralise_frame(geocoded)
+            # addresses and coordinates of people: logged before the file (no log, no file)
+            log_personal_export("geocode", file=out, rows=len(safe), online=bool(online))
             with atomic_path(out) as tmp:  # a failed write never leaves half a file
                 if out.suffix.lower() == ".xlsx":
                     safe.to_excel(tmp, index=False, engine="xlsxwriter")
