@@ -157,3 +157,13 @@ def test_read_only_open_leaves_a_wal_mode_project_unchanged(tmp_path: Path) -> N
     opened = workspace.open_project(copy / "w.gpkg")
     assert opened.name == "W2"  # the committed change in the WAL is read
     assert state() == before
+
+
+def test_geocode_cache_is_owner_readable_only(tmp_path: Path) -> None:
+    from tradearea.geocode.cache import GeocodeCache
+
+    cache = GeocodeCache(tmp_path / "geocode_cache.sqlite")
+    cache.put("nominatim", "mannerheimintie 5", {"lat": 60.17, "lon": 24.94})
+    for f in tmp_path.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
+    cache.close()

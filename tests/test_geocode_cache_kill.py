@@ -129,7 +129,7 @@ _PROJECT_SAVER = textwrap.dedent(
             geometry=[Point(24.9 + k * 1e-5, 60.1) for k in range(n)], crs="EPSG:4326")
         project = Project(name=f"version {i}", region="helsinki-center",
                           layers={"stores": stores}, settings={"version": i})
-        save_project(project, target)
+        save_project(project, target, overwrite=True)  # a new version replaces the file (issue 20)
         print(i, flush=True)
         i += 1
     """

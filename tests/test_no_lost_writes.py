@@ -123,7 +123,7 @@ def test_failed_save_is_not_logged_and_is_bad_input(tmp_path: Path, monkeypatch)
         workspace.save_project(p, tmp_path / "p.gpkg")
     assert p.log == before  # not logged as a save
     assert p.path is None
-    assert list(tmp_path.iterdir()) == [tmp_path / ".p.gpkg.lock"]  # no temporary file left
+    assert list(tmp_path.iterdir()) == []  # no temporary file left
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(InputError, match="cannot save the project"):

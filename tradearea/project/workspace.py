@@ -410,7 +410,7 @@ def save_project(
 
     The file is written next to the target under a unique temporary name, flushed to disk, then
     renamed over the target: a crash mid-save leaves the previous version intact. Saves of one
-    file take turns (a lock file beside it); a save over a file that changed since this project
+    file take turns (a lock on its folder); a save over a file that changed since this project
     was opened or saved is refused (:class:`ProjectChangedError`: reload, or save as), and so is
     a save over another existing file unless ``overwrite`` (:class:`ProjectExistsError`). The
     file is readable by its owner only. A failed save leaves no ``save`` entry in the log.
@@ -456,9 +456,12 @@ def save_project(
 
 @contextlib.contextmanager
 def _save_lock(target: Path) -> Iterator[None]:
-    """Hold the lock file beside ``target`` (waits at most :data:`SAVE_LOCK_SECONDS`)."""
-    lock = target.with_name(f".{target.name}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold the save lock of ``target``'s folder (waits at most :data:`SAVE_LOCK_SECONDS`).
+
+    The lock is taken on the folder itself (``flock``), so no lock file is left beside the
+    projects; saves of different files in one folder take turns too, which costs little.
+    """
+    fd = os.open(target.parent, os.O_RDONLY)
     try:
         deadline = time.monotonic() + SAVE_LOCK_SECONDS
         while True:
