@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getpass
 import json
 import os
@@ -25,6 +24,11 @@ from tradearea import __version__
 from tradearea.errors import InputError
 from tradearea.project.settings import ProjectSettings, load_settings
 from tradearea.settings import REPO_DIR
+
+try:  # POSIX: saves take turns with flock; Windows has no flock (the version check remains)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 LAYERS = ("customers", "stores", "competitors", "candidates", "trade_areas", "zones", "fixes")
 TABLES = ("project_meta", "settings", "scenarios", "audit_log")
@@ -461,6 +465,9 @@ def _save_lock(target: Path) -> Iterator[None]:
     The lock is taken on the folder itself (``flock``), so no lock file is left beside the
     projects; saves of different files in one folder take turns too, which costs little.
     """
+    if fcntl is None:  # pragma: no cover - Windows: the revision check alone guards saves
+        yield
+        return
     fd = os.open(target.parent, os.O_RDONLY)
     try:
         deadline = time.monotonic() + SAVE_LOCK_SECONDS
