@@ -65,7 +65,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.fsync(f.fileno())
         refuse_special_file(target)  # checked again: it may have appeared meanwhile
         _replace(tmp, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -96,7 +96,8 @@ def _replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk (a rename in it survives a power cut); best effort."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from tradearea import __version__
+from tradearea._core.atomic import fsync_folder
 from tradearea.errors import InputError
 from tradearea.project.settings import ProjectSettings, load_settings
 from tradearea.settings import REPO_DIR
@@ -597,7 +598,7 @@ def _write_project(project: Project, target: Path) -> str:
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_folder(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         with contextlib.suppress(ValueError):
@@ -609,15 +610,6 @@ def _write_project(project: Project, target: Path) -> str:
 def glob_escape(text: str) -> str:
     """Escape glob wildcards in ``text``."""
     return re.sub(r"([*?\[\]])", r"[\1]", text)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _encode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
