@@ -17,6 +17,7 @@ from tradearea._core.dispatch import dask_aware
 from tradearea.demand import _hexagon
 from tradearea.distance import chord_distance_m, great_circle_m, unit_vectors
 from tradearea.errors import InputError
+from tradearea.settings import GRID_CELL_BYTES, check_grid
 from tradearea.tiers import tier_name
 from tradearea.travel_costs import (
     MIN_DISTANCE_M,
@@ -541,6 +542,10 @@ def huff_contours(
     row = stores[match].iloc[0]
     origin = h3.latlng_to_cell(float(row["lat"]), float(row["lon"]), resolution)
     k = int(np.ceil(radius_m / (h3.average_hexagon_edge_length(resolution, unit="m") * 1.5))) + 1
+    # the grid disk has 3k(k+1)+1 cells, each evaluated against every store
+    check_grid(
+        "the Huff contours", 3 * k * (k + 1) + 1, per_cell_bytes=GRID_CELL_BYTES + 16 * len(stores)
+    )
     cells = [c for c in h3.grid_disk(origin, k)]
     centres = np.array([h3.cell_to_latlng(c) for c in cells])
     keep = great_circle_m(centres[:, 0], centres[:, 1], row["lat"], row["lon"]) <= radius_m

@@ -18,6 +18,7 @@ from tradearea._core.dispatch import dask_aware
 from tradearea.demand import _hexagon, apportion, spend_per_household
 from tradearea.formats import FORMATS, category_of, format_key
 from tradearea.regions.network import travel_times
+from tradearea.settings import check_grid
 from tradearea.tiers import tier_name
 
 DEFAULT_SURFACE_RESOLUTION = 9
@@ -255,6 +256,10 @@ def surface_cells(extent: Any, *, resolution: int = DEFAULT_SURFACE_RESOLUTION) 
     """
     import h3
 
+    _minx, miny, _maxx, maxy = extent.bounds
+    metres_per_degree = 111_320.0
+    area_m2 = extent.area * metres_per_degree**2 * max(np.cos(np.radians((miny + maxy) / 2)), 0.01)
+    check_grid("the saturation surface", area_m2 / h3.average_hexagon_area(resolution, unit="m^2"))
     cells = sorted(h3.geo_to_cells(extent.__geo_interface__, resolution))
     if not cells:  # extent smaller than a cell: take the cell at its centre
         p = extent.representative_point()

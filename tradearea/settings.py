@@ -94,6 +94,35 @@ def memory_refusal(what: str, needed_bytes: float) -> str:
     )
 
 
+# Memory a grid cell takes while a surface or contour is built: its hexagon, centre and row.
+GRID_CELL_BYTES = 2_048
+
+
+def check_grid(what: str, cells: float, *, per_cell_bytes: float = GRID_CELL_BYTES) -> None:
+    """Refuse a grid of ``cells`` cells that would not fit the memory budget, before building it.
+
+    Parameters
+    ----------
+    what : str
+        What the grid is for, for the message.
+    cells : float
+        The number of cells (an estimate from the extent and resolution is enough).
+    per_cell_bytes : float
+        Memory one cell needs while the grid is used.
+
+    Raises
+    ------
+    InputError
+        Naming the budget setting and, as the option, ``resolution``.
+    """
+    needed = float(cells) * float(per_cell_bytes)
+    if needed > max_memory_bytes():
+        msg = (
+            memory_refusal(f"{what} ({cells:,.0f} cells)", needed) + "; or use a coarser resolution"
+        )
+        raise InputError(msg, option="resolution")
+
+
 ENV_TIME = "TRADEAREA_MAX_SECONDS"
 
 
