@@ -6,7 +6,7 @@ is validated the same way and leaves one entry in the project's audit log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tradearea import pricing
+from tradearea._core.audit_log import log_personal_export
 from tradearea.errors import InputError
 from tradearea.project.evaluation import CandidateEvaluation
 from tradearea.project.market import layer_ids, next_candidate_id
@@ -22,6 +23,7 @@ from tradearea.project.workspace import Project
 from tradearea.sites.taboos import TABOO_KEYS
 
 __all__ = [
+    "logged_download",
     "place_candidate",
     "put_candidate",
     "record_export",
@@ -182,6 +184,47 @@ def record_export(
 ) -> None:
     """Log an export (which table, which format, whether it holds personal data)."""
     project.record("export", table=table, format=format, detailed=bool(detailed), **details)
+
+
+def logged_download(
+    project: Project,
+    make: Callable[[], bytes],
+    *,
+    table: str,
+    format: str,
+    file: str,
+    rows: int,
+) -> Callable[[], bytes]:
+    """Return a download's data as a callable that logs the export first, then makes the file.
+
+    For the app's downloads of personal data (addresses, homes): the export is written to the
+    project's audit log and the machine's exports log (:func:`tradearea._core.audit_log.
+    log_personal_export`) when the user clicks, before the bytes are made; if the log cannot be
+    written the download fails, so no file leaves without its entry.
+
+    Parameters
+    ----------
+    project : Project
+        The project (its audit log gets the entry).
+    make : callable
+        Makes the file's bytes.
+    table, format, file : str
+        What is exported, as what, under which name.
+    rows : int
+        How many rows it holds.
+
+    Returns
+    -------
+    callable
+        No arguments; returns the bytes (what ``st.download_button(data=...)`` takes).
+    """
+
+    def data() -> bytes:
+        log_personal_export("app download", file=file, table=table, format=format, rows=rows)
+        record_export(project, table=table, format=format, detailed=True, file=file, rows=rows)
+        return make()
+
+    return data
 
 
 def set_scenario(project: Project, name: str, scenario: pricing.Scenario) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from tradearea._core.escaping import escape_html, neutralise_frame
+from tradearea.project.commands import logged_download
 from tradearea.project.demo import DEMO_SURVEY
 from tradearea.ui._common import (
     current_project,
@@ -270,10 +271,16 @@ def _account(geocoded: pd.DataFrame) -> None:
         if c in shown.columns
     ]
     st.dataframe(shown[cols], hide_index=True, width="stretch")
-    safe = neutralise_frame(geocoded)
     st.download_button(
         tr("Download geocoded CSV", "下载地理编码结果 CSV"),
-        safe.to_csv(index=False).encode("utf-8-sig"),
+        logged_download(
+            current_project(),
+            lambda: neutralise_frame(geocoded).to_csv(index=False).encode("utf-8-sig"),
+            table="geocoded survey",
+            format="csv",
+            file="geocoded.csv",
+            rows=len(geocoded),
+        ),
         file_name="geocoded.csv",
         mime="text/csv",
         key=_K + "download",

@@ -14,7 +14,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from tradearea._core.escaping import escape_html, neutralise_frame
 from tradearea.mapping.maps import TIER_COLOURS, TIER_NAMES_ZH
 from tradearea.project.analysis import tier_households
-from tradearea.project.commands import set_trade_areas
+from tradearea.project.commands import logged_download, set_trade_areas
 from tradearea.project.workspace import Project
 from tradearea.tradeareas import (
     DEFAULT_PENETRATION_THRESHOLDS,
@@ -424,8 +424,17 @@ def page() -> None:
     )
     d2.download_button(
         tr("Download customer tiers (CSV)", "下载顾客商圈（CSV）"),
-        neutralise_frame(pd.DataFrame(result.customers.drop(columns="geometry"))).to_csv(
-            index=False
+        logged_download(
+            current_project(),
+            lambda: (
+                neutralise_frame(pd.DataFrame(result.customers.drop(columns="geometry")))
+                .to_csv(index=False)
+                .encode("utf-8")
+            ),
+            table="customer tiers",
+            format="csv",
+            file="customer_tiers.csv",
+            rows=len(result.customers),
         ),
         file_name="customer_tiers.csv",
         mime="text/csv",
