@@ -80,6 +80,9 @@ EXPORTS = {
                             "helsinki-center", "--out", str(out)],
     "crm": lambda out: ["crm", str(REPO / "data" / "examples" / "crm_customers.csv"), "--areas",
                         str(REPO / "data" / "examples" / "crm_areas.geojson"), "--out", str(out)],
+    "areas": lambda out: ["areas", str(REPO / "surveys" / "demo_survey.csv"), "--store",
+                          "60.169922,24.941997", "--method", "rings", "--region", "helsinki-center",
+                          "--out", str(out.with_suffix(".geojson")), "--customers-out", str(out)],
 }  # fmt: skip
 
 

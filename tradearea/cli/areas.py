@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from tradearea._core.atomic import atomic_path
+from tradearea._core.audit_log import log_personal_export
 from tradearea.cli._common import (
     JSON_OPTION,
     check_datum,
@@ -246,6 +247,9 @@ def _options(method: str, **o: Any) -> dict[str, Any]:
 def _write(result: Any, out: Path, *, customers_out: Path | None) -> None:
     from tradearea._core.escaping import neutralise_frame  # lazy: keeps CLI start-up fast
 
+    if customers_out is not None:
+        # one row per customer, with their location: logged before any file (no log, no export)
+        log_personal_export("areas", file=customers_out, rows=len(result.customers))
     # each output replaces the previous one in one step: a failed write leaves it intact
     with atomic_path(out) as tmp:
         result.areas.to_file(tmp, driver="GeoJSON")
