@@ -17,7 +17,7 @@ from shapely.geometry import Point
 from tradearea.errors import InputError
 from tradearea.forecast import candidate_store
 from tradearea.formats import FORMATS, normalise_format
-from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis
+from tradearea.project.analysis import ProjectAnalysis, SiteAnalysis, _finite
 from tradearea.project.market import next_candidate_id
 from tradearea.project.sites import Site
 from tradearea.project.workspace import now_iso
@@ -118,35 +118,22 @@ class CandidateEvaluation:
             "expected_sales": self.factors["expected_sales"],
             "market_share_primary": self.market_share_primary,
             "cannibalisation_share": fig.get("cannibalisation_share", np.nan),
-            "irs_before": _num(fig.get("irs_before")),  # inf (no competition) kept as NaN
+            "irs_before": _finite(fig.get("irs_before")),  # inf (no competition) kept as NaN
             "irs_after": self.factors["irs_after"],
             "competitors_primary": self.factors["competitors_primary"],
             "transit_stops": self.factors["transit_stops"],
-            "rent_capacity": _num(rent.get("capacity")),
-            "scenario_rent": _num(rent.get("scenario")),
-            "occupancy_threshold": _num(rent.get("occupancy_cost_ratio")),
+            "rent_capacity": _finite(rent.get("capacity")),
+            "scenario_rent": _finite(rent.get("scenario")),
+            "occupancy_threshold": _finite(rent.get("occupancy_cost_ratio")),
             "rent_affordable": rent.get("affordable"),
             "irr": self.factors["irr"],
-            "npv": _num(metrics.get("npv")),
-            "payback_years": _num(metrics.get("payback_years")),
+            "npv": _finite(metrics.get("npv")),
+            "payback_years": _finite(metrics.get("payback_years")),
             "taboos": self.factors["taboos"],
             "unchecked": int((self.taboos["status"] == "unchecked").sum()),
             "scenario": getattr(self.pricing.get("scenario"), "name", None),
             "evaluated_at": now_iso(),
         }
-
-
-def _num(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return out if math.isfinite(out) else float("nan")
-
-
-def _finite(value: Any) -> float:
-    """A number, with inf (no competing floor area) and missing values as NaN."""
-    return _num(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,8 +156,8 @@ def _frame_digest(frame: pd.DataFrame | None) -> str:
     return h.hexdigest()
 
 
-def _cache_key(project: Project, **inputs: Any) -> str:
-    """A key derived from every input an evaluation reads: layers, settings, scenarios, region."""
+def _project_digest(project: Project) -> str:
+    """A digest of every input an evaluation reads from the project: layers, settings, scenarios."""
     h = hashlib.sha256()
     h.update(str(project.region).encode())
     for name in sorted(project.layers):
@@ -180,11 +167,16 @@ def _cache_key(project: Project, **inputs: Any) -> str:
         h.update(_frame_digest(project.layers[name]).encode())
     h.update(json.dumps(project.settings.to_json(), sort_keys=True, default=str).encode())
     h.update(json.dumps(project.scenarios, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _cache_key(digest: str, **inputs: Any) -> str:
+    """The key of one evaluation: the project's digest and the evaluation's own arguments."""
     scenario = inputs.get("scenario")
     if scenario is not None and not isinstance(scenario, str | dict):
         inputs["scenario"] = scenario.model_dump(mode="json")
-    h.update(json.dumps(inputs, sort_keys=True, default=str).encode())
-    return h.hexdigest()
+    payload = json.dumps(inputs, sort_keys=True, default=str).encode()
+    return hashlib.sha256(digest.encode() + payload).hexdigest()
 
 
 # Project analyses shared by the evaluations of one state of a project (the zones, stores and
@@ -193,8 +185,8 @@ _ANALYSES: dict[str, ProjectAnalysis] = {}
 _ANALYSES_MAX = 8
 
 
-def _project_analysis(project: Project) -> ProjectAnalysis:
-    key = _cache_key(project)
+def _project_analysis(project: Project, digest: str) -> ProjectAnalysis:
+    key = digest
     if key not in _ANALYSES:
         if len(_ANALYSES) >= _ANALYSES_MAX:
             _ANALYSES.pop(next(iter(_ANALYSES)))
@@ -282,8 +274,9 @@ def evaluate_candidate(
     _check_scenario(project, scenario)
     cid = str(candidate_id or next_candidate_id(project))
     method = method or project.settings.candidate_trade_area
+    digest = _project_digest(project)  # hashed once: the layers can be large
     key = _cache_key(
-        project, lat=lat, lon=lon, name=name, format=fmt, floor_area_m2=floor_area_m2,
+        digest, lat=lat, lon=lon, name=name, format=fmt, floor_area_m2=floor_area_m2,
         scenario=scenario, rent=rent_per_m2_month, method=method, cid=cid, ticks=ticks,
     )  # fmt: skip
     if key in _CACHE:
@@ -305,7 +298,7 @@ def evaluate_candidate(
         floor_area_source=str(cand.get("floor_area_source") or "input"),
     )
     sa = SiteAnalysis(
-        _project_analysis(project), site, method=method, scenario=scenario,
+        _project_analysis(project, digest), site, method=method, scenario=scenario,
         rent_per_m2_month=rent_per_m2_month, ticks=ticks,
     )  # fmt: skip
     evaluation = evaluation_of(sa, progress=progress)
@@ -374,7 +367,7 @@ def evaluation_of(
         "irs_after": fig["irs_after"],
         "competitors_primary": fig["competitors_primary"],
         "transit_stops": fig["transit_stops"],
-        "irr": _num(priced["metrics"].get("irr")),
+        "irr": _finite(priced["metrics"].get("irr")),
         "taboos": float((taboos["status"] == "taboo").sum()),
     }
     return CandidateEvaluation(
